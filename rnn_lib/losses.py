@@ -1,0 +1,63 @@
+"""Softmax and cross-entropy, written so that large scores never overflow.
+
+Dimensions: scores (logits) have shape (..., K) for K classes; targets have the leading shape (...).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import float_array, shape_is
+
+
+def softmax(logits) -> np.ndarray:
+    """Probabilities ``exp(z) / sum(exp(z))`` over the last axis, same shape as ``logits``.
+
+    Subtracting each row's maximum first changes nothing mathematically (it cancels in the ratio)
+    but keeps every exponent <= 0, so ``exp`` cannot overflow even for scores like 1000.
+    """
+    z = float_array(logits, "logits")
+    exp = np.exp(z - z.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def log_softmax(logits) -> np.ndarray:
+    """``log(softmax(logits))`` computed without ever taking the log of a tiny number."""
+    z = float_array(logits, "logits")
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def cross_entropy(logits, targets, mask=None) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy ``-log p[target]`` over the targets, and its gradient.
+
+    logits: scores of shape (..., K). targets: class ids of shape (...).
+    mask: optional booleans of shape (...); False entries (padding) neither count nor get gradient.
+    Returns ``(loss, dlogits)``: a float and an array shaped like ``logits``, ``(p - onehot) / count``.
+    """
+    z = float_array(logits, "logits")
+    if z.ndim < 1:
+        raise ValueError("logits need at least one axis of class scores, got a scalar.")
+    K = z.shape[-1]
+    targets = np.asarray(targets)
+    if targets.dtype.kind not in "iu":
+        raise TypeError(f"targets must be integer class ids, got dtype {targets.dtype}.")
+    shape_is(targets, z.shape[:-1], "targets")
+    if targets.size and (targets.min() < 0 or targets.max() >= K):
+        bad = targets[(targets < 0) | (targets >= K)].flat[0]
+        raise ValueError(f"target {bad} is not a class: with {K} scores per example the targets must be 0..{K - 1}.")
+    if mask is None:
+        weight = np.ones(targets.shape)
+    else:
+        shape_is(mask, targets.shape, "mask")
+        weight = np.asarray(mask, dtype=float)
+    count = weight.sum()
+    if count == 0:
+        raise ValueError("the mask hides every target; there is nothing to compute a loss over.")
+    logp = log_softmax(z)
+    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+    loss = float(-(picked * weight).sum() / count)
+    dlogits = np.exp(logp)
+    np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], axis=-1) - 1.0, axis=-1)
+    dlogits *= (weight / count)[..., None]
+    return loss, dlogits
