@@ -1,0 +1,238 @@
+"""Re-execute the teaching notebooks and check that their stored outputs are up to date.
+
+Usage, from the repository root::
+
+    python -m rnn_lib.notebooks execute            # every notebooks/*.ipynb (not notebooks/exercises/)
+    python -m rnn_lib.notebooks execute 05 06      # by number, stem or path
+    python -m rnn_lib.notebooks check              # which notebooks are stale (exit status 1 if any)
+
+``execute`` runs each notebook from a fresh kernel of *this* Python environment (whatever the
+machine's "python3" kernelspec points at), stores outputs and widget state, and saves the notebook
+in place. It then stamps ``metadata["rnn_lib"]`` with two hashes: one of the notebook's code cells
+and one of the library's source and data files. ``check`` (and ``tests/test_notebooks.py``)
+recompute both hashes, so a cell or library edit that was never re-executed is caught.
+
+Only this module needs nbformat and nbclient; they are imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+import uuid
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: Where the series lives when running from a checkout.
+NOTEBOOK_DIR = PACKAGE_DIR.parent / "notebooks"
+#: Files of the package that do not influence any notebook's output, left out of the library hash.
+_NOT_HASHED = {"notebooks.py"}
+_LIBRARY_SUFFIXES = {".py", ".txt", ".tsv", ".csv", ".json"}
+STAMP_KEY = "rnn_lib"
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+#: What JupyterLab needs to open a notebook with this environment's Python kernel.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+_WIDGET_ID_NAMESPACE = uuid.UUID("6f1c2b1e-8a4d-4c55-9a31-2d1f0e0b7a11")
+
+
+# --- stamps ------------------------------------------------------------------------------------
+
+def _cell_source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def source_hash(nb) -> str:
+    """SHA-256 of the notebook's code-cell sources, in order (markdown edits do not change outputs)."""
+    sources = [_cell_source(cell) for cell in nb["cells"] if cell.get("cell_type") == "code"]
+    return hashlib.sha256(json.dumps(sources, ensure_ascii=True).encode()).hexdigest()
+
+
+def library_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """The package's source and data files that notebook outputs can depend on, in a fixed order."""
+    files = [path for path in package_dir.rglob("*")
+             if path.is_file() and path.suffix in _LIBRARY_SUFFIXES and "__pycache__" not in path.parts
+             and path.relative_to(package_dir).as_posix() not in _NOT_HASHED]
+    return sorted(files, key=lambda path: path.relative_to(package_dir).as_posix())
+
+
+def library_hash(package_dir: Path = PACKAGE_DIR) -> str:
+    """SHA-256 over the relative path and contents of every file in ``library_files``.
+
+    Line endings are normalised so a checkout with CRLF endings hashes the same.
+    """
+    digest = hashlib.sha256()
+    for path in library_files(package_dir):
+        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    return digest.hexdigest()
+
+
+def stamp(nb) -> dict:
+    """The stamp a freshly executed notebook carries in ``metadata["rnn_lib"]``."""
+    return {"source_hash": source_hash(nb), "library_hash": library_hash()}
+
+
+def staleness(nb) -> str | None:
+    """None if the notebook's stamp matches its code cells and the library; else why it is stale."""
+    stored = nb.get("metadata", {}).get(STAMP_KEY)
+    if not stored:
+        return "it has never been executed with `python -m rnn_lib.notebooks execute` (no stamp in its metadata)"
+    if stored.get("source_hash") != source_hash(nb):
+        return "a code cell was edited after the notebook was last executed"
+    if stored.get("library_hash") != library_hash():
+        return "rnn_lib changed after the notebook was last executed"
+    return None
+
+
+# --- normalising -------------------------------------------------------------------------------
+
+def _widget_ids(nb) -> list[str]:
+    state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
+    return list(state)
+
+
+def normalise(nb, name: str) -> None:
+    """Remove what changes from run to run without meaning anything, so re-executing gives small diffs.
+
+    - per-cell execution timing (``metadata.execution``) and transient collapse flags;
+    - widget model ids are random UUIDs: they are replaced, everywhere they occur, by ids derived from
+      the notebook's name and the widget's position, so the same notebook stores the same ids.
+    """
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("execution", None)
+    ids = _widget_ids(nb)
+    if not ids:
+        nb.get("metadata", {}).pop("widgets", None)
+        return
+    mapping = {old: str(uuid.uuid5(_WIDGET_ID_NAMESPACE, f"{name}/{i}")).replace("-", "")
+               for i, old in enumerate(ids)}
+    pattern = re.compile("|".join(re.escape(old) for old in mapping))
+    text = pattern.sub(lambda match: mapping[match.group(0)], json.dumps(nb))
+    import nbformat
+
+    fresh = nbformat.from_dict(json.loads(text))
+    for widget in fresh["metadata"]["widgets"][WIDGET_STATE_MIME]["state"].values():
+        state = widget.get("state", {})
+        if "msg_id" in state:
+            state["msg_id"] = ""            # the id of the last message an Output widget captured
+    nb.clear()
+    nb.update(fresh)
+
+
+# --- executing ---------------------------------------------------------------------------------
+
+def _current_env_kernel_manager():
+    """A KernelManager whose "python3" kernel is this interpreter, whatever kernelspecs are installed."""
+    import ipykernel.kernelspec
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    class CurrentEnvKernelSpecs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            if kernel_name == "python3":
+                return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
+                                              **ipykernel.kernelspec.get_kernel_dict())
+            return super().get_kernel_spec(kernel_name)
+
+    return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs())
+
+
+def execute_notebook(path: Path, timeout: int = 600) -> float:
+    """Execute one notebook from a fresh kernel, normalise, stamp and save it in place. Returns seconds."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=_current_env_kernel_manager(),
+                            resources={"metadata": {"path": str(path.parent)}},
+                            record_timing=False, store_widget_state=True)
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    normalise(nb, path.stem)
+    nb.metadata.setdefault("kernelspec", dict(KERNELSPEC))
+    nb.metadata[STAMP_KEY] = stamp(nb)
+    nbformat.write(nb, path)
+    return seconds
+
+
+def series_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Every notebook of the series (``directory/*.ipynb``; the exercises folder is not included)."""
+    return sorted(Path(directory).glob("*.ipynb"))
+
+
+def resolve(names, directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Notebook paths from names such as ``05``, ``05_training``, ``05_training.ipynb`` or a path."""
+    if not names:
+        return series_notebooks(directory)
+    found = []
+    for name in names:
+        candidate = Path(name)
+        if candidate.suffix == ".ipynb" and candidate.is_file():
+            found.append(candidate)
+            continue
+        stem = candidate.name.removesuffix(".ipynb")
+        matches = [path for path in series_notebooks(directory)
+                   if path.stem == stem or path.stem.startswith(stem + "_")]
+        if len(matches) != 1:
+            available = ", ".join(path.name for path in series_notebooks(directory)) or "none"
+            raise SystemExit(f"no single notebook matches {name!r} in {directory} (available: {available}).")
+        found.append(matches[0])
+    return found
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rnn_lib.notebooks", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("execute", help="re-execute notebooks in place from a fresh kernel and stamp them")
+    run.add_argument("names", nargs="*", help="notebooks by number, stem or path (default: the whole series)")
+    run.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    check = commands.add_parser("check", help="list notebooks whose outputs are older than their code or rnn_lib")
+    check.add_argument("names", nargs="*", help="notebooks by number, stem or path (default: the whole series)")
+    args = parser.parse_args(argv)
+    paths = resolve(args.names)
+    if not paths:
+        print(f"no notebooks found in {NOTEBOOK_DIR}", file=sys.stderr)
+        return 1
+
+    if args.command == "check":
+        import nbformat
+
+        stale = 0
+        for path in paths:
+            reason = staleness(nbformat.read(path, as_version=4))
+            print(f"{path.name:40s} {'ok' if reason is None else 'STALE: ' + reason}")
+            stale += reason is not None
+        if stale:
+            print(f"{stale} stale notebook(s): run `python -m rnn_lib.notebooks execute`.", file=sys.stderr)
+        return 1 if stale else 0
+
+    from nbclient.exceptions import CellExecutionError
+
+    total, failed = 0.0, []
+    for path in paths:
+        print(f"{path.name:40s} ", end="", flush=True)
+        try:
+            seconds = execute_notebook(path, timeout=args.timeout)
+        except CellExecutionError as err:
+            print("FAILED (not saved)")
+            print(str(err)[-3000:], file=sys.stderr)
+            failed.append(path.name)
+            continue
+        total += seconds
+        print(f"{seconds:6.1f} s")
+    print(f"{'total':40s} {total:6.1f} s")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
