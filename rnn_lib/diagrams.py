@@ -156,3 +156,42 @@ def plot_one_hot(matrix, row_labels: Sequence[str], col_labels: Sequence[str], a
     ax.set_ylabel("token in the sentence")
     ax.set_title(f"One-hot vectors: {T} tokens x {V} vocabulary entries")
     return ax
+
+
+def plot_padded_batch(ids, mask, itos: Sequence[str], ax=None):
+    """Draw a padded batch as a table: one row per sentence, one column per time step.
+
+    ids: (N, T) token ids. mask: (N, T) booleans, True where a real token stands, False on padding.
+    itos: the vocabulary's list of tokens (id -> token), used to write each cell's token above its id.
+    Real tokens are shaded blue, padding grey. Returns the matplotlib Axes.
+    """
+    from matplotlib.colors import ListedColormap
+
+    ids, mask = np.asarray(ids), np.asarray(mask, dtype=bool)
+    if ids.ndim != 2 or ids.dtype.kind not in "iu":
+        raise ValueError(f"ids should be an (N, T) array of integer token ids, "
+                         f"got shape {ids.shape} and dtype {ids.dtype}.")
+    if mask.shape != ids.shape:
+        raise ValueError(f"mask should have the shape of ids {ids.shape}, but it has shape {mask.shape}.")
+    if ids.size and (ids.min() < 0 or ids.max() >= len(itos)):
+        raise ValueError(f"ids must lie in 0..{len(itos) - 1} (the vocabulary has {len(itos)} tokens), "
+                         f"got values from {ids.min()} to {ids.max()}.")
+    N, T = ids.shape
+    ax = _axes(ax, figsize=(max(4.0, 1.05 * T + 1.5), 0.75 * N + 1.4))
+    ax.imshow(mask.astype(float), cmap=ListedColormap(["#e6e6e6", _COLOURS["x"]]), vmin=0.0, vmax=1.0,
+              aspect="auto")
+    for row in range(N):
+        for col in range(T):
+            token = itos[int(ids[row, col])]
+            ax.text(col, row, f"{token}\n{int(ids[row, col])}", ha="center", va="center", fontsize=9,
+                    color="#222222" if mask[row, col] else "#888888")
+    ax.set_xticks(range(T), [f"t={t}" for t in range(T)])
+    ax.set_yticks(range(N), [f"n={n}" for n in range(N)])
+    ax.set_xticks(np.arange(-0.5, T, 1.0), minor=True)
+    ax.set_yticks(np.arange(-0.5, N, 1.0), minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.tick_params(which="both", length=0)
+    ax.set_xlabel("time step (column of ids)")
+    ax.set_ylabel("sentence (row of ids)")
+    ax.set_title(f"A padded batch of {N} sentences: blue = real token (mask True), grey = padding")
+    return ax
