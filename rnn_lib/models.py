@@ -284,8 +284,9 @@ class CharRNN(RecurrentModel):
         current, out = ids[-1], []
         for _ in range(n):
             h = np.tanh(p["Wxh"][:, current] + p["Whh"] @ h + p["bh"])
-            probs = softmax((p["Why"] @ h + p["by"]) / temperature)
-            probs[[vocab.pad_id, vocab.unk_id]] = 0.0       # never emit the reserved tokens
+            scores = (p["Why"] @ h + p["by"]) / temperature
+            scores[[vocab.pad_id, vocab.unk_id]] = -np.inf  # never emit the reserved tokens
+            probs = softmax(scores)
             current = int(rng.choice(self.vocab_size, p=probs / probs.sum()))
             out.append(current)
         return vocab.decode(out)
