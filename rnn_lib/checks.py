@@ -42,7 +42,7 @@ class _Mistake(Exception):
 
 
 def _report(ok: bool, message: str) -> bool:
-    print(message)
+    print(message.strip())
     return ok
 
 
@@ -134,7 +134,7 @@ def _compare(got, expected, name: str, variants=(), hint: str = "") -> None:
     got = _as_array(got, name)
     for mistake, wrong in variants:
         if not _close(wrong, expected) and _close(got, wrong):
-            raise _Mistake(f"{name} is wrong: {mistake}")
+            raise _Mistake(f"{name} is wrong: {mistake[0].lower()}{mistake[1:]}")
     if got.shape != expected.shape:
         transposed = " It looks transposed." if got.shape == expected.shape[::-1] and got.ndim > 1 else ""
         raise _Mistake(f"{name} has shape {got.shape}, but it should have shape {expected.shape}.{transposed} {hint}")
@@ -265,6 +265,9 @@ def _rnn_inputs(rng, N, T, D, H):
         0.3 * rng.normal(size=H)
 
 
+_BACK_SHAPE_HINT = [(needle, "dpre = dh * (1 - h**2) is (N, H): dx = dpre @ Wxh, dh_prev = dpre @ Whh, "
+                              "dWxh = dpre.T @ x (H, D), dWhh = dpre.T @ h_prev (H, H).")
+                    for needle in ("matmul", "broadcast", "shapes")]
 _SHAPE_HINT = [("matmul", "Wxh is (H, D) and Whh is (H, H): the products are x @ Wxh.T and h_prev @ Whh.T."),
                ("broadcast", "Wxh is (H, D) and Whh is (H, H): the products are x @ Wxh.T and h_prev @ Whh.T.")]
 
@@ -337,7 +340,7 @@ def check_softmax(stable_softmax) -> None:
                     ("the exponentials are not divided by their sum.", np.exp(z))]
         _compare(got, softmax(z), "p", variants)
     for z, mistake in (
-            (np.array([[1000.0, 1001.0, 1002.0], [-3.0, 0.0, 3.0]]),
+            (np.array([[1000.0, 1001.0, 1002.0]]),
              "exp(1000) overflows to inf: subtract each row's maximum before exp (it cancels in the ratio)."),
             (np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1003.0]]),
              "subtract each row's own maximum (z.max(axis=-1, keepdims=True)), not the maximum of the whole array.")):
@@ -422,7 +425,7 @@ def check_rnn_step_backward(rnn_step_backward_by_hand) -> None:
         x, h_prev, Wxh, Whh, bh = _rnn_inputs(rng, N, 0, D, H)
         h, cache = rnn_step_forward(x, h_prev, Wxh, Whh, bh)
         dh = rng.normal(size=(N, H))
-        got = _run(rnn_step_backward_by_hand, {"dh": dh, "cache": cache}, _SHAPE_HINT)
+        got = _run(rnn_step_backward_by_hand, {"dh": dh, "cache": cache}, _BACK_SHAPE_HINT)
         variants = [(m, _step_back(dh, *cache, **flags)) for m, flags in _STEP_BACK_MISTAKES
                     if D == H or not flags.keys() & {"wxh_t", "dw_transposed"}]
         _compare_outputs(got, rnn_step_backward(dh, cache), _BACK_NAMES, variants)
@@ -436,9 +439,9 @@ def _bptt(dhs, x, h0, hs, Wxh, Whh, carry=True, accumulate="all", wrap_h0=False,
     dh_next = dhs[:, -1].copy() if init_last else np.zeros((N, H))
     for t in (range(T) if forward_order else reversed(range(T))):
         h_prev = hs[:, t] if prev_is_h else hs[:, t - 1] if (t > 0 or wrap_h0) else h0
-        dx[:, t], dh_prev, *step_grads = _step_back(dhs[:, t] + dh_next, x[:, t], h_prev, Wxh, Whh, hs[:, t],
-                                                    **step_flags)
-        dh_next = dh_prev if carry else np.zeros_like(dh_prev)
+        dx[:, t], dh_prev, *step_grads = _step_back(dhs[:, t] + (dh_next if carry else 0), x[:, t], h_prev, Wxh,
+                                                    Whh, hs[:, t], **step_flags)
+        dh_next = dh_prev
         if accumulate == "all" or (accumulate == "first" and t == 0) or (accumulate == "last" and t == T - 1):
             grads = [g + s if accumulate == "all" else s for g, s in zip(grads, step_grads, strict=True)]
     return (dx, dh_next, *grads)
@@ -478,11 +481,11 @@ def check_bptt(bptt) -> None:
         hs, cache = rnn_forward(x, h0, Wxh, Whh, bh)
         dhs = rng.normal(size=(N, T, H))
         args = {"dhs": dhs, "x": x, "h0": h0, "hs": hs, "Wxh": Wxh, "Whh": Whh}
-        got = _run(bptt, args, _SHAPE_HINT)
+        got = _run(bptt, args, _BACK_SHAPE_HINT)
         variants = [(m, _bptt(*args.values(), **flags)) for m, flags in _BPTT_MISTAKES
                     if D == H or not flags.keys() & {"wxh_t", "dw_transposed"}]
         _compare_outputs(got, rnn_backward(dhs, cache), _BPTT_NAMES, variants, _BPTT_HINTS)
-        again = _run(bptt, args, _SHAPE_HINT)
+        again = _run(bptt, args)
         if not all(map(_close, got, again)):
             raise _Mistake("A second call with the same inputs gives different gradients: something (dh_next or a "
                            "gradient sum) lives outside the function. Create and zero it inside bptt.")
@@ -631,10 +634,17 @@ def check_sample_with_temperature(sample_with_temperature) -> None:
         raise _Mistake(f"Your function returned {first!r} ({type(first).__name__}); return an int index 0..{V - 1}.")
     if not 0 <= int(first) < V:
         raise _Mistake(f"Your function returned {int(first)}, which is not an index of logits (0..{V - 1}).")
-    if _draw(sample_with_temperature, _SAMPLE_LOGITS, 1.0, 1, 40) != _draw(sample_with_temperature, _SAMPLE_LOGITS,
-                                                                           1.0, 1, 40):
+    same_seed = [_draw(sample_with_temperature, _SAMPLE_LOGITS, 1.0, 1, 40) for _ in range(2)]
+    if same_seed[0] != same_seed[1]:
         raise _Mistake("Two generators with the same seed gave different draws: draw with the rng argument "
                        "(rng.choice), not np.random or the random module.")
+    if len(set(same_seed[0])) == 1:
+        reversed_draws = _draw(sample_with_temperature, _SAMPLE_LOGITS[::-1], 1.0, 1, 40)
+        if same_seed[0][0] == np.argmax(_SAMPLE_LOGITS) and set(reversed_draws) == {V - 1 - same_seed[0][0]}:
+            raise _Mistake("It always picks the most likely index; draw at random: "
+                           "rng.choice(len(logits), p=probs).")
+        raise _Mistake("Every call returns the same index: draw with the rng argument; a generator made inside "
+                       "the function starts the same stream on every call, so it ignores its rng argument.")
     for temperature in (0.5, 2.0):
         draws = np.asarray(_draw(sample_with_temperature, _SAMPLE_LOGITS, temperature, 2, 2000), dtype=int)
         if draws.min() < 0 or draws.max() >= V:
@@ -656,8 +666,7 @@ def check_sample_with_temperature(sample_with_temperature) -> None:
         if min(distance) > 0.05:
             raise _Mistake(f"At temperature {temperature} the draws do not follow softmax(logits / temperature): "
                            f"frequencies {np.round(freq, 2).tolist()}, expected {np.round(expected, 2).tolist()}.")
-    if len(set(_draw(sample_with_temperature, _SAMPLE_LOGITS, 1.0, 3, 40))) == 1 or \
-            _draw(sample_with_temperature, _SAMPLE_LOGITS, 1.0, 3, 40) == _draw(sample_with_temperature,
-                                                                               _SAMPLE_LOGITS, 1.0, 4, 40):
+    if _draw(sample_with_temperature, _SAMPLE_LOGITS, 1.0, 3, 40) == _draw(sample_with_temperature, _SAMPLE_LOGITS,
+                                                                           1.0, 4, 40):
         raise _Mistake("Different generators give the same draws: your function ignores its rng argument.")
     _draw(sample_with_temperature, _SAMPLE_LOGITS + 1000.0, 0.5, 5, 1)
