@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+import zlib
 from typing import NamedTuple
 
 import numpy as np
@@ -125,8 +126,13 @@ class RecurrentModel:
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
+                if not isinstance(meta, dict) or not {"class", "config", "vocab", "vocab_size"} <= set(meta):
+                    raise ValueError("its metadata lacks the class, config and vocabulary entries")
                 arrays = {name: data[name] for name in ("Wxh", "Whh", "bh", "Why", "by")}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+        # An empty or cut-short file raises EOFError, a plain .npy array TypeError (it is no archive),
+        # a damaged zip header NotImplementedError or zlib.error: all mean "not a model file".
+        except (OSError, ValueError, KeyError, TypeError, EOFError, NotImplementedError, zlib.error,
+                zipfile.BadZipFile, json.JSONDecodeError) as err:
             raise ValueError(f"{os.fspath(path)!r} is not a model saved by rnn_lib, or it is damaged ({err}).") from None
         if meta.get("class") != cls.__name__:
             raise ValueError(f"{os.fspath(path)!r} holds a {meta.get('class')}, not a {cls.__name__}; "
