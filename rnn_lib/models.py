@@ -121,6 +121,9 @@ class RecurrentModel:
     @classmethod
     def load(cls, path):
         """Read a model written by ``save``. Raises a clear error for a missing or damaged file."""
+        path = os.fspath(path)
+        if not os.path.isfile(path) and os.path.isfile(path + ".npz"):
+            path += ".npz"                  # np.savez appended the suffix to the name save() was given
         if not os.path.isfile(path):
             raise FileNotFoundError(f"no saved model at {os.fspath(path)!r}; check the path (save() writes a .npz file).")
         try:
