@@ -32,8 +32,9 @@ def shape_is(array: np.ndarray, expected: tuple, name: str) -> None:
     ``None`` in ``expected`` matches any size along that axis.
     """
     shape = np.shape(array)
-    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
-        wanted = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ("," if len(expected) == 1 else "") + ")"
+    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape, strict=True)):
+        sizes = ", ".join("any" if e is None else str(e) for e in expected)
+        wanted = "(" + sizes + ("," if len(expected) == 1 else "") + ")"
         raise ValueError(f"{name} should have shape {wanted}, but it has shape {tuple(shape)}.")
 
 

@@ -11,7 +11,9 @@ from collections.abc import Callable
 import numpy as np
 
 
-def numerical_gradient(f: Callable[[], object], x: np.ndarray, dout: np.ndarray | None = None, step: float = 1e-5) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[], object], x: np.ndarray, dout: np.ndarray | None = None, step: float = 1e-5
+) -> np.ndarray:
     """The gradient of ``f`` with respect to the array ``x``, which ``f`` reads, nudged in place.
 
     f: a function of no arguments. If it returns a scalar, the result is d f / d x. If it returns an

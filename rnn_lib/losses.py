@@ -58,6 +58,7 @@ def cross_entropy(logits, targets, mask=None) -> tuple[float, np.ndarray]:
     picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
     loss = float(-(picked * weight).sum() / count)
     dlogits = np.exp(logp)
-    np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], axis=-1) - 1.0, axis=-1)
+    picked_p = np.take_along_axis(dlogits, targets[..., None], axis=-1)
+    np.put_along_axis(dlogits, targets[..., None], picked_p - 1.0, axis=-1)
     dlogits *= (weight / count)[..., None]
     return loss, dlogits

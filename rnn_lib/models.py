@@ -125,7 +125,7 @@ class RecurrentModel:
         if not os.path.isfile(path) and os.path.isfile(path + ".npz"):
             path += ".npz"                  # np.savez appended the suffix to the name save() was given
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"no saved model at {os.fspath(path)!r}; check the path (save() writes a .npz file).")
+            raise FileNotFoundError(f"no saved model at {path!r}; check the path (save() writes a .npz file).")
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
@@ -136,7 +136,7 @@ class RecurrentModel:
         # a damaged zip header NotImplementedError or zlib.error: all mean "not a model file".
         except (OSError, ValueError, KeyError, TypeError, EOFError, NotImplementedError, zlib.error,
                 zipfile.BadZipFile, json.JSONDecodeError) as err:
-            raise ValueError(f"{os.fspath(path)!r} is not a model saved by rnn_lib, or it is damaged ({err}).") from None
+            raise ValueError(f"{path!r} is not a model saved by rnn_lib, or it is damaged ({err}).") from None
         if meta.get("class") != cls.__name__:
             raise ValueError(f"{os.fspath(path)!r} holds a {meta.get('class')}, not a {cls.__name__}; "
                              f"load it with {meta.get('class')}.load.")
@@ -162,7 +162,8 @@ class SentimentRNN(RecurrentModel):
     ``p = softmax(y)``. Batches are right-padded and masked, so sentences of any length share a batch.
     """
 
-    def __init__(self, vocab: Vocabulary | int, hidden_size: int = 64, num_classes: int = 2, seed: int = 0, dtype=np.float64):
+    def __init__(self, vocab: Vocabulary | int, hidden_size: int = 64, num_classes: int = 2, seed: int = 0,
+                 dtype=np.float64):
         super().__init__(vocab, hidden_size, positive_int(num_classes, "num_classes"), seed, dtype)
         self.num_classes = self.output_size
 
@@ -171,7 +172,7 @@ class SentimentRNN(RecurrentModel):
 
     def make_batch(self, examples) -> Batch:
         """A padded ``Batch`` from a list of ``(text, label)`` pairs."""
-        vocab = self._require_vocab()
+        self._require_vocab()
         if len(examples) == 0:
             raise ValueError("examples is empty; pass a list of (text, label) pairs.")
         texts, labels = [], []

@@ -29,7 +29,8 @@ class Optimizer:
         for name, value in params.items():
             grad = grads[name]
             if grad.shape != value.shape:
-                raise ValueError(f"grads[{name!r}] has shape {grad.shape}, but params[{name!r}] has shape {value.shape}.")
+                raise ValueError(f"grads[{name!r}] has shape {grad.shape}, "
+                                 f"but params[{name!r}] has shape {value.shape}.")
             value -= self._update(name, grad)
 
     def _update(self, name: str, grad: np.ndarray) -> np.ndarray:
