@@ -33,6 +33,13 @@ def _check_rnn_params(Wxh, Whh, bh):
     return H, Wxh.shape[1]
 
 
+def _check_id_range(ids: np.ndarray, size: int) -> None:
+    # Without this a negative id would silently pick a column from the end of Wxh.
+    if ids.size and (ids.min() < 0 or ids.max() >= size):
+        raise ValueError(f"token ids must lie in 0..{size - 1} (one per column of Wxh), "
+                         f"got values from {ids.min()} to {ids.max()}.")
+
+
 def _one_hot_rows(ids: np.ndarray, size: int) -> np.ndarray:
     rows = np.zeros((len(ids), size))
     rows[np.arange(len(ids)), ids] = 1.0
@@ -42,11 +49,13 @@ def _one_hot_rows(ids: np.ndarray, size: int) -> np.ndarray:
 def one_hot_matmul(ids: np.ndarray, Wxh: np.ndarray) -> np.ndarray:
     """The slow, literal version of the input projection: ``one_hot(ids) @ Wxh.T``, shape ids.shape + (H,)."""
     ids = np.asarray(ids)
+    _check_id_range(ids, Wxh.shape[1])
     return (_one_hot_rows(ids.reshape(-1), Wxh.shape[1]) @ Wxh.T).reshape(ids.shape + (Wxh.shape[0],))
 
 
 def gather_columns(ids: np.ndarray, Wxh: np.ndarray) -> np.ndarray:
     """The fast input projection for token ids: column ``ids`` of ``Wxh``, shape ids.shape + (H,)."""
+    _check_id_range(np.asarray(ids), Wxh.shape[1])
     return Wxh.T[ids]
 
 
