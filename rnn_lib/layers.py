@@ -87,6 +87,7 @@ def rnn_step_backward(dh, cache):
     Returns ``(dx, dh_prev, dWxh, dWhh, dbh)``; ``dx`` is None when x held token ids.
     """
     x, h_prev, Wxh, Whh, h = cache
+    shape_is(dh, h.shape, "dh")            # a wrongly shaped dh would broadcast silently
     dpre = dh * (1.0 - h**2)            # through tanh: d tanh(a)/da = 1 - tanh(a)^2
     dh_prev = dpre @ Whh                # = (Whh.T @ dpre.T).T: the transpose matters
     dbh = dpre.sum(axis=0)
@@ -142,7 +143,8 @@ def rnn_backward(dh, cache):
     does not read a state). Returns ``(dx, dh0, dWxh, dWhh, dbh)``; ``dx`` is None for token ids.
     """
     x, h0, Wxh, Whh, hs, mask = cache
-    T = hs.shape[0]
+    T, N, H = hs.shape
+    shape_is(dh, (N, T, H), "dh")           # a wrongly shaped dh would broadcast silently
     ids = _is_ids(x)
     dx = None if ids else np.zeros(np.shape(x))
     dWxh, dWhh, dbh = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros(Whh.shape[0])
@@ -185,6 +187,7 @@ def affine_backward(dy, cache):
     """Backward pass of the output layer. dy has the shape of y; returns ``(dh, dWhy, dby)``."""
     h, Why = cache
     K, H = Why.shape
+    shape_is(dy, np.shape(h)[:-1] + (K,), "dy")
     dy_flat = dy.reshape(-1, K)
     dWhy = dy_flat.T @ h.reshape(-1, H)
     dby = dy_flat.sum(axis=0)
