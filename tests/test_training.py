@@ -179,7 +179,8 @@ def test_a_nan_weight_stops_the_language_model(char_setup):
     vocab, text = char_setup
     model = CharRNN(vocab, hidden_size=8)
     model.params["Whh"][1, 2] = np.inf
-    with pytest.raises(TrainingDiverged, match=r"the loss became nan\. The learning rate 0\.3 is probably too large"):
+    with np.errstate(invalid="ignore"), pytest.raises(
+            TrainingDiverged, match=r"the loss became nan\. The learning rate 0\.3 is probably too large"):
         train_language_model(model, text, epochs=2, learning_rate=0.3, batch_size=4)
 
 
