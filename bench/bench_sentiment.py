@@ -1,0 +1,256 @@
+"""Sentiment benchmarks: time to a test accuracy, and training epochs per second.
+
+Three implementations train the same many-to-one RNN on the same word vocabulary:
+
+* ``reference``: the per-example, per-step loop of ``reference_loop.py`` (SGD lr 0.02, clip [-1, 1]);
+* ``rnn_lib``: ``SentimentRNN`` + ``train_classifier`` (settings in ``LIB_SETTINGS``);
+* ``torch``: ``torch.nn.RNN`` + ``torch.nn.Linear`` with the same optimizer settings as rnn_lib.
+
+Every run records (epoch, seconds since start, test accuracy) after each epoch, so the time to any
+accuracy can be read off afterwards. The accuracy compared (the "target") is 100% when every
+implementation gets there in most of its seeds; otherwise it is the lowest of the implementations'
+median best accuracies, so one unlucky seed does not drag the comparison down.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bench.common import (
+    blas_threads,
+    encode_examples,
+    fmt,
+    import_torch,
+    median,
+    ratio,
+    torch_threads,
+    word_vocabulary,
+)
+from bench.reference_loop import ReferenceSentimentRNN
+from rnn_lib.models import SentimentRNN
+from rnn_lib.training import train_classifier
+
+LIB_SETTINGS = {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 8, "clip": 5.0}
+REFERENCE_SETTINGS = "SGD lr 0.02 per example, clip [-1, 1], randn/1000 init"
+HIDDEN_SIZES = (32, 64, 128)
+
+
+@dataclass
+class Run:
+    """One training run's per-epoch record."""
+
+    implementation: str
+    seed: int
+    epochs: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+
+    def record(self, epoch: int, seconds: float, accuracy: float) -> None:
+        self.epochs.append(epoch)
+        self.seconds.append(seconds)
+        self.accuracy.append(accuracy)
+
+    @property
+    def best(self) -> float:
+        return max(self.accuracy, default=0.0)
+
+    def time_to(self, target: float) -> tuple[int, float] | None:
+        """(epochs, seconds) when the test accuracy first reached ``target``, or None."""
+        for epoch, seconds, accuracy in zip(self.epochs, self.seconds, self.accuracy, strict=True):
+            if accuracy >= target - 1e-12:
+                return epoch, seconds
+        return None
+
+
+def run_reference(train, test, vocab, hidden_size, seed, max_epochs, stop_at) -> Run:
+    run = Run("reference", seed)
+    model = ReferenceSentimentRNN(len(vocab), hidden_size, seed=seed)
+    rng = np.random.default_rng(seed)
+    train_ids, test_ids = encode_examples(vocab, train), encode_examples(vocab, test)
+    with blas_threads(1):                 # the same BLAS setting as rnn_lib's training loop
+        start = time.perf_counter()
+        for epoch in range(1, max_epochs + 1):
+            model.train_epoch(train_ids, rng)
+            accuracy = model.accuracy(test_ids)
+            run.record(epoch, time.perf_counter() - start, accuracy)
+            if accuracy >= stop_at:
+                break
+    return run
+
+
+def run_library(train, test, vocab, hidden_size, seed, max_epochs, stop_at=1.0, **settings) -> Run:
+    run = Run("rnn_lib", seed)
+    model = SentimentRNN(vocab, hidden_size=hidden_size, seed=seed)
+    start = time.perf_counter()
+
+    def record(history):
+        run.record(history.epoch[-1], time.perf_counter() - start, history.test_accuracy[-1])
+
+    train_classifier(model, train, test, epochs=max_epochs, seed=seed, callback=record,
+                     stop_at_accuracy=stop_at, **{**LIB_SETTINGS, **settings})
+    return run
+
+
+def run_torch(train, test, vocab, hidden_size, seed, max_epochs, stop_at=1.0, dtype="float64") -> Run:
+    from bench import torch_baseline
+
+    run = Run("torch", seed)
+
+    def record(epoch, accuracy):
+        run.record(epoch, time.perf_counter() - start, accuracy)
+
+    with torch_threads(import_torch(), 1):
+        start = time.perf_counter()
+        torch_baseline.train_sentiment(
+            vocab, train, test, hidden_size=hidden_size, epochs=max_epochs, seed=seed, dtype=dtype,
+            batch_size=LIB_SETTINGS["batch_size"], learning_rate=LIB_SETTINGS["learning_rate"],
+            clip=LIB_SETTINGS["clip"], stop_at_accuracy=stop_at, on_epoch=record)
+    return run
+
+
+def time_to_accuracy(train, test, *, hidden_size=64, seeds=(0, 1, 2), max_epochs=300, reference_max_epochs=1000,
+                     use_torch=True, torch_dtype="float64") -> dict:
+    """Train every implementation from each seed; return the runs and the common target accuracy.
+
+    rnn_lib and torch stop at 100% test accuracy; the reference then stops as soon as it reaches the
+    target those runs set (training it further cannot change the comparison).
+    """
+    vocab = word_vocabulary(train)
+    runs = {"rnn_lib": [], "torch": [], "reference": []}
+    for seed in seeds:
+        runs["rnn_lib"].append(run_library(train, test, vocab, hidden_size, seed, max_epochs))
+        if use_torch:
+            runs["torch"].append(run_torch(train, test, vocab, hidden_size, seed, max_epochs, dtype=torch_dtype))
+    others_target = _target(runs)
+    for seed in seeds:
+        runs["reference"].append(run_reference(train, test, vocab, hidden_size, seed, reference_max_epochs,
+                                               stop_at=others_target))
+    target = _target(runs)
+    return {"runs": runs, "target": target, "hidden_size": hidden_size, "max_epochs": max_epochs,
+            "reference_max_epochs": reference_max_epochs}
+
+
+def _target(runs: dict[str, list[Run]]) -> float:
+    """The lowest, over implementations, of the median (over seeds) best test accuracy."""
+    return min(median([run.best for run in group]) for group in runs.values() if group)
+
+
+def summarise_time_to_accuracy(result: dict) -> dict[str, dict]:
+    """Per implementation: median epochs and seconds to the target, median best accuracy, 100% count."""
+    summary = {}
+    for name, group in result["runs"].items():
+        if not group:
+            continue
+        # A seed that never reached the target counts as infinitely slow, so the median stays honest.
+        reached = [run.time_to(result["target"]) or (math.inf, math.inf) for run in group]
+        epochs, seconds = median([r[0] for r in reached]), median([r[1] for r in reached])
+        summary[name] = {
+            "epochs": epochs if math.isfinite(epochs) else None,
+            "seconds": seconds if math.isfinite(seconds) else None,
+            "reached": sum(math.isfinite(r[1]) for r in reached),
+            "best": median([run.best for run in group]),
+            "perfect": sum(run.best >= 1.0 for run in group),
+            "seeds": len(group),
+        }
+    return summary
+
+
+def time_to_accuracy_rows(dataset: str, result: dict) -> list[list[str]]:
+    summary = summarise_time_to_accuracy(result)
+    reference_seconds = summary["reference"]["seconds"]
+    rows = []
+    for name in ("reference", "rnn_lib", "torch"):
+        if name not in summary:
+            continue
+        s = summary[name]
+        rows.append([dataset, name, f"{result['target']:.0%}", fmt(s["epochs"], 0), fmt(s["seconds"], 3),
+                     ratio(reference_seconds, s["seconds"]), f"{s['reached']}/{s['seeds']}", f"{s['best']:.0%}",
+                     f"{s['perfect']}/{s['seeds']}"])
+    return rows
+
+
+# --- throughput -----------------------------------------------------------------------------------
+
+def _epoch_timer(name, train, vocab, hidden_size, epochs, batch_size=None, threads=None):
+    """A function that trains a fresh model for ``epochs`` epochs (no test set) and returns the seconds.
+
+    ``threads``: BLAS threads for the reference (None = numpy's default), torch threads for torch.
+    """
+    if name == "reference":
+        train_ids = encode_examples(vocab, train)
+
+        def timed():
+            model, rng = ReferenceSentimentRNN(len(vocab), hidden_size), np.random.default_rng(0)
+            with blas_threads(threads):
+                start = time.perf_counter()
+                for _ in range(epochs):
+                    model.train_epoch(train_ids, rng)
+                return time.perf_counter() - start
+    elif name == "rnn_lib":
+        def timed():
+            model = SentimentRNN(vocab, hidden_size=hidden_size)
+            start = time.perf_counter()
+            train_classifier(model, train, epochs=epochs, **{**LIB_SETTINGS, "batch_size": batch_size})
+            return time.perf_counter() - start
+    else:
+        from bench import torch_baseline
+
+        torch = import_torch()
+
+        def timed():
+            with torch_threads(torch, threads):
+                start = time.perf_counter()
+                torch_baseline.train_sentiment(vocab, train, hidden_size=hidden_size, epochs=epochs, seed=0,
+                                               batch_size=batch_size)
+                return time.perf_counter() - start
+    return timed
+
+
+def epochs_per_second(train, *, hidden_sizes=HIDDEN_SIZES, repeats=3, lib_epochs=10, reference_epochs=2,
+                      use_torch=True, default_torch_threads=None) -> dict:
+    """Median training epochs per second of each variant at each hidden size.
+
+    The variants are interleaved inside every repeat, so a burst of load from another process hits
+    them all alike.
+    """
+    vocab = word_vocabulary(train)
+    full = len(train)
+    variants = [("reference", "reference (per example)", None, 1, reference_epochs),
+                ("reference", "reference (per example, default BLAS threads)", None, None, reference_epochs),
+                ("rnn_lib", f"rnn_lib (batch {LIB_SETTINGS['batch_size']})", LIB_SETTINGS["batch_size"], None,
+                 lib_epochs),
+                ("rnn_lib", f"rnn_lib (full batch {full})", full, None, lib_epochs)]
+    if use_torch:
+        variants.append(("torch", f"torch (batch {LIB_SETTINGS['batch_size']}, 1 thread)",
+                         LIB_SETTINGS["batch_size"], 1, lib_epochs))
+        if default_torch_threads and default_torch_threads > 1:
+            # One epoch only: on a busy machine extra torch threads can be very slow.
+            variants.append(("torch", f"torch (batch {LIB_SETTINGS['batch_size']}, {default_torch_threads} threads)",
+                             LIB_SETTINGS["batch_size"], default_torch_threads, 1))
+    rates: dict[str, dict[int, float]] = {label: {} for _, label, *_ in variants}
+    for hidden_size in hidden_sizes:
+        timers = [(label, _epoch_timer(name, train, vocab, hidden_size, epochs, batch, threads), epochs)
+                  for name, label, batch, threads, epochs in variants]
+        seconds: dict[str, list[float]] = {label: [] for label, _, _ in timers}
+        for _ in range(repeats):
+            for label, timed, _ in timers:
+                seconds[label].append(timed())
+        for label, _, epochs in timers:
+            rates[label][hidden_size] = epochs / median(seconds[label])
+    return rates
+
+
+def epochs_per_second_rows(dataset: str, rates: dict) -> list[list[str]]:
+    reference = rates["reference (per example)"]
+    rows = []
+    for label, by_size in rates.items():
+        cells = []
+        for hidden_size, rate in by_size.items():
+            ratio_text = "" if label.startswith("reference") else f" ({ratio(rate, reference[hidden_size])})"
+            cells.append(f"{fmt(rate, 1)}{ratio_text}" if math.isfinite(rate) else "-")
+        rows.append([dataset, label, *cells])
+    return rows
