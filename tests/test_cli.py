@@ -1,0 +1,103 @@
+"""The command line, run as a user would: ``python -m rnn_lib ...`` in a fresh interpreter."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from rnn_lib.models import CharRNN, SentimentRNN
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return subprocess.run([sys.executable, "-m", "rnn_lib", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_help_explains_itself():
+    result = run_cli("--help")
+    assert result.returncode == 0, result.stderr
+    assert "usage: python -m rnn_lib" in result.stdout
+    assert "Train the small numpy RNNs" in result.stdout
+    assert "train" in result.stdout
+
+
+def test_train_help_lists_both_tasks_and_their_options():
+    result = run_cli("train", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "sentiment" in result.stdout and "chars" in result.stdout
+    result = run_cli("train", "sentiment", "--help")
+    assert result.returncode == 0, result.stderr
+    for option in ("--hidden-size", "--learning-rate", "--epochs", "--batch-size", "--optimizer", "--seed", "--save"):
+        assert option in result.stdout, option
+
+
+def test_no_command_is_a_usage_error():
+    result = run_cli()
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "required" in result.stderr
+
+
+def test_train_sentiment_prints_a_log_and_the_final_accuracy(tmp_path):
+    path = tmp_path / "sentiment.npz"
+    result = run_cli("train", "sentiment", "--epochs", "3", "--hidden-size", "8", "--save", str(path))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"\d+ training and \d+ test sentences, \d+ words, \d+ parameters", out), out
+    epoch_lines = re.findall(r"^epoch +(\d+) +train loss [\d.]+ +train acc [\d.]+ +test loss [\d.]+ +test acc [\d.]+$",
+                             out, flags=re.MULTILINE)
+    assert epoch_lines == ["1", "2", "3"], out
+    final = re.search(r"final test accuracy: (\d\.\d{3})", out)
+    assert final and 0.0 <= float(final.group(1)) <= 1.0, out
+    assert f"saved to {path}" in out
+    model = SentimentRNN.load(path)
+    assert model.hidden_size == 8
+    assert model.predict(["the film was good"]).shape == (1,)
+
+
+def test_invalid_learning_rate_exits_with_a_helpful_message():
+    result = run_cli("train", "sentiment", "--learning-rate", "-1")
+    assert result.returncode != 0
+    assert "--learning-rate" in result.stderr
+    assert "must be a finite number greater than 0, got -1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_other_invalid_numbers_are_refused():
+    for args, message in [(("--learning-rate", "fast"), "expected a number, got 'fast'"),
+                          (("--learning-rate", "inf"), "must be a finite number greater than 0"),
+                          (("--epochs", "0"), "must be at least 1, got 0"),
+                          (("--hidden-size", "2.5"), "expected a whole number, got '2.5'")]:
+        result = run_cli("train", "sentiment", *args)
+        assert result.returncode == 2, args
+        assert message in result.stderr, (args, result.stderr)
+
+
+def test_train_chars_on_a_small_text(tmp_path):
+    text_path = tmp_path / "tiny.txt"
+    text_path.write_text("the cat sat on the mat. the dog sat on the log. " * 12, encoding="utf-8")
+    model_path = tmp_path / "chars.npz"
+    result = run_cli("train", "chars", "--text", str(text_path), "--epochs", "2", "--hidden-size", "8",
+                     "--seq-length", "10", "--save", str(model_path))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^576 characters, 16 distinct symbols, \d+ parameters$", result.stdout, flags=re.MULTILINE), \
+        result.stdout
+    assert len(re.findall(r"^epoch +\d+ +loss/char [\d.]+ +perplexity [\d.]+ +sample: ", result.stdout,
+                          flags=re.MULTILINE)) == 2
+    model = CharRNN.load(model_path)
+    assert set(model.sample("t", 30, rng=np.random.default_rng(0))) <= set("the catsondgml.")
+
+
+def test_missing_text_file_is_an_error_not_a_traceback(tmp_path):
+    result = run_cli("train", "chars", "--text", str(tmp_path / "missing.txt"), "--epochs", "1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error:") and "missing.txt" in result.stderr
+    assert "Traceback" not in result.stderr
