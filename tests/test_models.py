@@ -70,6 +70,16 @@ def test_sentiment_predict_evaluate_agree_with_probabilities(tiny_classifier):
     assert loss == pytest.approx(-np.mean([math.log(probs[i, label]) for i, label in enumerate(labels)]), rel=1e-12)
 
 
+def test_encode_pads_a_list_of_texts(tiny_classifier):
+    ids, mask = tiny_classifier.encode(["good film", "bad", "great film !"])
+    # good=4 film=3 bad=2; "great" and "!" are unknown (1); padding is 0.
+    np.testing.assert_array_equal(ids, [[4, 3, 0], [2, 0, 0], [1, 3, 1]])
+    np.testing.assert_array_equal(mask, [[True, True, False], [True, False, False], [True, True, True]])
+    one_ids, one_mask = tiny_classifier.encode("bad film")
+    np.testing.assert_array_equal(one_ids, [[2, 3]])
+    assert one_mask.all()
+
+
 def test_predict_proba_accepts_one_string(tiny_classifier):
     assert tiny_classifier.predict_proba("good film").shape == (1, 2)
 

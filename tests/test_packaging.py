@@ -102,6 +102,12 @@ def test_the_test_extra_builds_on_the_notebook_extra(pyproject):
         assert tool in test, tool
 
 
+def test_version_matches_the_package(pyproject):
+    import rnn_lib
+
+    assert rnn_lib.__version__ == pyproject["project"]["version"]
+
+
 def test_package_data_is_declared(pyproject):
     patterns = pyproject["tool"]["setuptools"]["package-data"]["rnn_lib"]
     data_dir = REPO_ROOT / "rnn_lib" / "data"
