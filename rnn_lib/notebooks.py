@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -29,8 +30,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: Where the series lives when running from a checkout.
 NOTEBOOK_DIR = PACKAGE_DIR.parent / "notebooks"
-#: Files of the package that do not influence any notebook's output, left out of the library hash.
-_NOT_HASHED = {"notebooks.py"}
+#: Tooling of the package (this executor, the exercise generator) that no notebook output depends on: not hashed.
+_NOT_HASHED = {"notebooks.py", "exercises.py"}
 _LIBRARY_SUFFIXES = {".py", ".txt", ".tsv", ".csv", ".json"}
 STAMP_KEY = "rnn_lib"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -143,11 +144,24 @@ def _current_env_kernel_manager():
     return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs())
 
 
+def _kernel_can_import_this_package() -> None:
+    """Put the folder holding this rnn_lib first on PYTHONPATH, which the kernel inherits.
+
+    The kernel starts in the notebook's folder, where a checkout's rnn_lib is not importable unless the
+    package is installed; this way the kernel always imports the same rnn_lib as this command.
+    """
+    root = str(PACKAGE_DIR.parent)
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if not paths or paths[0] != root:
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, *[p for p in paths if p != root]])
+
+
 def execute_notebook(path: Path, timeout: int = 600) -> float:
     """Execute one notebook from a fresh kernel, normalise, stamp and save it in place. Returns seconds."""
     import nbformat
     from nbclient import NotebookClient
 
+    _kernel_can_import_this_package()
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=_current_env_kernel_manager(),
@@ -218,16 +232,15 @@ def main(argv=None) -> int:
 
     total, failed = 0.0, []
     for path in paths:
-        print(f"{path.name:40s} ", end="", flush=True)
         try:
             seconds = execute_notebook(path, timeout=args.timeout)
         except CellExecutionError as err:
-            print("FAILED (not saved)")
+            print(f"{path.name:40s} FAILED (not saved)")
             print(str(err)[-3000:], file=sys.stderr)
             failed.append(path.name)
             continue
         total += seconds
-        print(f"{seconds:6.1f} s")
+        print(f"{path.name:40s} {seconds:6.1f} s", flush=True)
     print(f"{'total':40s} {total:6.1f} s")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

@@ -97,7 +97,7 @@ def plot_hidden_states(states, tokens: Sequence[str], ax=None, title: str | None
         raise ValueError(f"got {len(tokens)} tokens for {states.shape[0]} hidden states; "
                          "pass one token per row of states.")
     T, H = states.shape
-    ax = _new_axes(ax, figsize=(max(4.0, 0.6 * T + 2), max(2.5, min(8.0, 0.12 * H + 1.5))))
+    ax = _new_axes(ax, figsize=(max(4.5, 0.6 * T + 2.5), max(2.5, min(6.0, 0.08 * H + 2.0))))
     image = ax.imshow(states.T, aspect="auto", cmap=HIDDEN_CMAP, vmin=-1.0, vmax=1.0, interpolation="nearest")
     ax.set_xticks(range(T))
     ax.set_xticklabels(tokens, rotation=45, ha="right")
@@ -181,6 +181,10 @@ def plot_probabilities(probabilities, labels: Sequence[str], ax=None, title: str
         order = np.argsort(-probabilities, kind="stable")[:top]
     ax = _new_axes(ax, figsize=(5, 0.35 * len(order) + 1.2))
     ax.barh(range(len(order)), probabilities[order], color="tab:blue")
+    for row, p in enumerate(probabilities[order]):
+        inside = p > 0.75                   # write the value inside long bars, after short ones
+        ax.text(p - 0.02 if inside else p + 0.02, row, f"{p:.2f}", va="center", ha="right" if inside else "left",
+                color="white" if inside else "black", fontsize=9)
     ax.set_yticks(range(len(order)))
     ax.set_yticklabels([repr(labels[i]) if labels[i].isspace() else labels[i] for i in order])
     ax.invert_yaxis()
