@@ -15,7 +15,8 @@ PAD = "<pad>"
 UNK = "<unk>"
 
 # A word is a run of letters, digits or apostrophes; any other visible character stands alone.
-_TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
+# ([^\W_] is "a letter or digit" in any alphabet, so "café" stays one word.)
+_TOKEN = re.compile(r"(?:[^\W_]|')+|\S")
 
 
 def _require_text(text, what: str = "text") -> str:
