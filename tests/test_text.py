@@ -25,6 +25,10 @@ def test_tokenize_ignores_extra_whitespace():
     assert tokenize("  good \t\n film  ") == ["good", "film"]
 
 
+def test_tokenize_keeps_accented_letters_inside_words():
+    assert tokenize("Café NAÏVE, über-good") == ["café", "naïve", ",", "über", "-", "good"]
+
+
 def test_tokenize_each_punctuation_mark_is_its_own_token():
     assert tokenize("wow!!") == ["wow", "!", "!"]
 
