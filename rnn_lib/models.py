@@ -303,6 +303,7 @@ class CharRNN(RecurrentModel):
 
     def perplexity(self, text: str, seq_length: int = 100) -> float:
         """``exp(mean cross-entropy per character)`` of predicting ``text``; 1 is perfect, V is guessing."""
+        seq_length = positive_int(seq_length, "seq_length")
         ids = np.asarray(self._require_vocab().encode(text))
         if len(ids) < 2:
             raise ValueError("perplexity needs a text of at least two characters.")
