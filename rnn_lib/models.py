@@ -22,6 +22,7 @@ import json
 import os
 import zipfile
 import zlib
+from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
@@ -283,7 +284,7 @@ class CharRNN(RecurrentModel):
         """
         vocab = self._require_vocab()
         n = positive_int(n, "n")
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
+        if isinstance(temperature, bool) or not isinstance(temperature, Real) or not temperature > 0:
             raise ValueError(f"temperature must be a number greater than 0, got {temperature!r}.")
         rng = np.random.default_rng() if rng is None else rng
         p = self.params
