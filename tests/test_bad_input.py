@@ -212,6 +212,15 @@ def test_sample_length_must_be_positive(char_model):
 def test_perplexity_needs_two_characters(char_model):
     with pytest.raises(ValueError, match="at least two characters"):
         char_model.perplexity("a")
+    with pytest.raises(ValueError, match="seq_length must be at least 1, got 0"):
+        char_model.perplexity("abc abc", seq_length=0)
+
+
+def test_numpy_temperatures_are_numbers_too(char_model):
+    rng = np.random.default_rng(0)
+    assert len(char_model.sample("a", 5, temperature=np.float32(0.5), rng=rng)) == 5
+    with pytest.raises(ValueError, match="temperature must be a number greater than 0"):
+        char_model.sample("a", 5, temperature=np.float64(-1.0))
 
 
 # --- layers: wrongly shaped arrays name the expected and the given shape --------------------------
