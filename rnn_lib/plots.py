@@ -39,11 +39,12 @@ def _epochs(history, n: int) -> list:
     return epochs if len(epochs) == n else list(range(1, n + 1))
 
 
-def plot_history(history, axes=None):
+def plot_history(history, axes=None, test_label: str = "test"):
     """Loss curves and, beside them, accuracy (classifier) or perplexity (language model) per epoch.
 
     history: a ``training.History`` (or a dict with the same list fields).
     axes: two matplotlib axes to draw into; a new 1x2 figure if None. Returns the two axes.
+    test_label: the legend name of the held-out curves (for example "validation").
     """
     train_loss = _history_field(history, "train_loss")
     if not train_loss:
@@ -57,7 +58,7 @@ def plot_history(history, axes=None):
     loss_ax.plot(epochs, train_loss, label="train", color="tab:blue")
     test_loss = _history_field(history, "test_loss")
     if test_loss:
-        loss_ax.plot(epochs[: len(test_loss)], test_loss, label="test", color="tab:orange")
+        loss_ax.plot(epochs[: len(test_loss)], test_loss, label=test_label, color="tab:orange")
     loss_ax.set(title="Loss", xlabel="epoch", ylabel="cross-entropy (nats)")
     loss_ax.legend()
     loss_ax.grid(alpha=0.3)
@@ -68,14 +69,16 @@ def plot_history(history, axes=None):
         right_ax.plot(epochs[: len(train_accuracy)], 100 * np.asarray(train_accuracy), label="train", color="tab:blue")
         test_accuracy = _history_field(history, "test_accuracy")
         if test_accuracy:
-            right_ax.plot(epochs[: len(test_accuracy)], 100 * np.asarray(test_accuracy), label="test",
+            right_ax.plot(epochs[: len(test_accuracy)], 100 * np.asarray(test_accuracy), label=test_label,
                           color="tab:orange")
         right_ax.set(title="Accuracy", xlabel="epoch", ylabel="accuracy (%)", ylim=(0, 102))
         right_ax.axhline(50, color="grey", linestyle=":", linewidth=1, label="chance")
         right_ax.legend(loc="lower right")
     elif perplexity:
-        right_ax.plot(epochs[: len(perplexity)], perplexity, color="tab:green", marker="o")
-        right_ax.set(title="Perplexity", xlabel="epoch", ylabel="perplexity (characters)")
+        right_ax.plot(epochs[: len(perplexity)], perplexity, color="tab:green", marker="o",
+                      label=test_label if test_loss else "train")
+        right_ax.legend()
+        right_ax.set(title="Perplexity", xlabel="epoch", ylabel="perplexity (choices per character)")
     else:
         right_ax.set_axis_off()
     right_ax.grid(alpha=0.3)
