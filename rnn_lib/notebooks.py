@@ -98,15 +98,35 @@ def _widget_ids(nb) -> list[str]:
     return list(state)
 
 
+def _merge_streams(outputs: list) -> list:
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = _cell_text(previous["text"]) + _cell_text(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
+def _cell_text(text) -> str:
+    return "".join(text) if isinstance(text, list) else text
+
+
 def normalise(nb, name: str) -> None:
     """Remove what changes from run to run without meaning anything, so re-executing gives small diffs.
 
-    - per-cell execution timing (``metadata.execution``) and transient collapse flags;
+    - per-cell execution timing (``metadata.execution``);
+    - how printed text was split into stream messages (that depends on timing): consecutive stdout
+      (or stderr) outputs are merged into one;
     - widget model ids are random UUIDs: they are replaced, everywhere they occur, by ids derived from
       the notebook's name and the widget's position, so the same notebook stores the same ids.
     """
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("execution", None)
+        if "outputs" in cell:
+            cell["outputs"] = _merge_streams(cell["outputs"])
     ids = _widget_ids(nb)
     if not ids:
         nb.get("metadata", {}).pop("widgets", None)
