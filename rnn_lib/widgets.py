@@ -243,8 +243,8 @@ def temperature_explorer(model: CharRNN, prompt: str, n: int = 200, seed: int = 
     slider = _classed(widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="temperature",
                                           continuous_update=False, readout_format=".1f",
                                           style={"description_width": "initial"}), "rnn-temperature")
-    samples = _classed(widgets.HTML(), "rnn-samples")
-    chart = widgets.Output()
+    samples = _classed(widgets.HTML(layout=widgets.Layout(width="55%")), "rnn-samples")
+    chart = widgets.Output(layout=widgets.Layout(width="45%"))
 
     def update(_change=None):
         t = slider.value
