@@ -28,8 +28,8 @@ IGNORE_TAG = "nbval-ignore-output"
 TOOLING_MODULES = {"notebooks.py", "checks.py", "exercises.py", "cli.py", "__main__.py"}
 RUN_COMMAND = "python -m rnn_lib.notebooks execute"
 #: Folders whose names would tie a stored output to the machine that executed it.
-MACHINE_PATHS = sorted({str(place).rstrip(os.sep) + os.sep for place in (REPO.parent, Path.home(), tempfile.gettempdir())}
-                       - {os.sep})
+_PLACES = (REPO.parent, Path.home(), tempfile.gettempdir())
+MACHINE_PATHS = sorted({str(place).rstrip(os.sep) + os.sep for place in _PLACES} - {os.sep})
 
 
 def _read(path: Path):
