@@ -41,11 +41,18 @@ def numerical_gradient(
 
 
 def rel_error(a, b) -> float:
-    """The largest relative difference ``|a - b| / max(|a| + |b|, 1e-8)`` over all entries."""
+    """How far apart two arrays are, relative to their size: ``||a - b|| / (||a|| + ||b||)``.
+
+    The norms are taken over the whole array, so an entry that is tiny in both (say 1e-7, where
+    the numerical gradient's rounding error of about 1e-11 is relatively large) cannot dominate the
+    answer, while one clearly wrong entry still shows. Near 1e-9 means equal up to rounding; near 1
+    means unrelated arrays. Returns 0.0 when both arrays are zero.
+    """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}.")
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8))) if a.size else 0.0
+    scale = np.linalg.norm(a) + np.linalg.norm(b)
+    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
 
 
 def check_gradients(model, batch, step: float = 1e-5) -> dict[str, float]:

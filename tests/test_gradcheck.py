@@ -70,11 +70,19 @@ def test_numerical_gradient_of_an_array_function_with_dout():
 
 
 def test_rel_error_golden():
-    assert rel_error([1.0, 2.0], [1.1, 2.0]) == pytest.approx(0.1 / 2.1, rel=1e-12)
+    # ||(0.1, 0)|| / (||(1, 2)|| + ||(1.1, 2)||), worked out by hand.
+    assert rel_error([1.0, 2.0], [1.1, 2.0]) == pytest.approx(0.1 / (5**0.5 + 5.21**0.5), rel=1e-12)
     assert rel_error([0.0], [0.0]) == 0.0
     assert rel_error([], []) == 0.0
-    # Entries near zero are compared against a floor of 1e-8 rather than blowing up.
-    assert rel_error([1e-12], [0.0]) == pytest.approx(1e-4, rel=1e-12)
+    assert rel_error([3.0, 4.0], [-3.0, -4.0]) == pytest.approx(1.0, rel=1e-12)   # opposite arrays
+
+
+def test_rel_error_is_not_fooled_by_a_tiny_entry():
+    # An entry of 1e-7 that differs by 1e-11 (numerical-gradient rounding) must not look like a bug...
+    good = rel_error([1.0, 1e-7], [1.0, 1e-7 + 1e-11])
+    assert good < 1e-10
+    # ...while one clearly wrong entry among correct ones still does.
+    assert rel_error([1.0, 0.5, 0.25], [1.0, 0.5, -0.25]) > 1e-2
 
 
 def test_checker_flags_a_wrong_gradient():
