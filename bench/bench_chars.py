@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from bench.common import blas_threads, fmt, median, ratio, torch_threads
+from bench.common import blas_threads, fmt, median, ratio, settle, torch_threads
 from bench.reference_loop import ReferenceCharRNN
 from rnn_lib.datasets import load_char_corpus
 from rnn_lib.models import CharRNN
@@ -89,6 +89,8 @@ def characters_per_second(*, hidden_sizes=HIDDEN_SIZES, repeats=3, use_torch=Tru
         for _ in range(repeats):
             for label, timed in timers:
                 samples[label].append(timed())
+                if "1 thread" not in label and label.startswith("torch"):
+                    settle()
         for label, values in samples.items():
             rates.setdefault(label, {})[hidden_size] = median(values)
     return rates

@@ -14,7 +14,7 @@ from contextlib import nullcontext
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from bench.common import fmt, median, ratio, word_vocabulary
+from bench.common import fmt, median, ratio, settle, word_vocabulary
 from rnn_lib.datasets import load_char_corpus, load_sentiment
 from rnn_lib.models import Batch, CharRNN, SentimentRNN
 from rnn_lib.optim import Adagrad, Adam, clip_by_global_norm
@@ -85,6 +85,8 @@ def thread_effect(*, hidden_size: int = 128, repeats: int = 3, sentiment_epochs:
                     start = time.perf_counter()
                     function()
                     seconds[label].append(time.perf_counter() - start)
+                if "default" in label:
+                    settle()
         for label, _, _ in settings:
             results.append({"workload": name, "setting": label, "epochs_per_second": epochs / median(seconds[label])})
     return results

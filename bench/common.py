@@ -83,6 +83,12 @@ def torch_threads(torch, count: int):
     return limited()
 
 
+def settle(seconds: float = 0.3) -> None:
+    """Pause after a multi-threaded measurement: idle BLAS/OpenMP workers spin for a while before they
+    sleep, and would otherwise steal CPU from the single-threaded measurement that comes next."""
+    time.sleep(seconds)
+
+
 def import_torch():
     """The torch module, or None when it is not installed."""
     try:

@@ -58,19 +58,19 @@ def _target_checks(accuracy_results: dict, sentiment_rates: dict, char_rates: di
     lines = []
     for name, result in accuracy_results.items():
         summary = bench_sentiment.summarise_time_to_accuracy(result)
-        ref, lib = summary["reference"]["seconds"], summary["rnn_lib"]["seconds"]
-        if ref and lib:
-            speedup = ref / lib
-            verdict = "met" if speedup >= 20 else "NOT met"
+        ref, lib = summary["reference"], summary["rnn_lib"]
+        if ref["seconds"] and lib["seconds"]:
+            wall, cpu = ref["seconds"] / lib["seconds"], ref["cpu_seconds"] / lib["cpu_seconds"]
+            verdict = "met" if min(wall, cpu) >= 20 else "met on one clock only" if max(wall, cpu) >= 20 else "NOT met"
             lines.append(f"- rnn_lib >= 20x faster than the reference loop to {result['target']:.0%} test accuracy "
-                         f"on the {name} data: {speedup:.1f}x ({verdict}).")
+                         f"on the {name} data: {wall:.1f}x wall clock, {cpu:.1f}x CPU time ({verdict}).")
         else:
             lines.append(f"- rnn_lib vs reference on the {name} data: a side never reached the target; see the table.")
         torch_seconds = summary.get("torch", {}).get("seconds")
-        if torch_seconds and lib:
-            verdict = "met" if lib < torch_seconds else "NOT met"
+        if torch_seconds and lib["seconds"]:
+            verdict = "met" if lib["seconds"] < torch_seconds else "NOT met"
             lines.append(f"- rnn_lib faster than torch to {result['target']:.0%} on the {name} data: "
-                         f"{torch_seconds / lib:.1f}x ({verdict}).")
+                         f"{torch_seconds / lib['seconds']:.1f}x ({verdict}).")
     for dataset, rates in sentiment_rates.items():
         lib = rates.get(f"rnn_lib (batch {bench_sentiment.LIB_SETTINGS['batch_size']})", {})
         torch_rates = next((r for label, r in rates.items() if label.startswith("torch") and "1 thread" in label), None)
@@ -120,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(text)
 
     print("\n\n".join(sections), "\n", flush=True)
+    from bench.check_reference import char_gradient_error, sentiment_gradient_error
+
+    emit(f"- The reference loops compute rnn_lib's gradients (largest relative difference: sentiment "
+         f"{sentiment_gradient_error():.0e}, characters {char_gradient_error():.0e}), so they are correct baselines.")
     datasets = _datasets()
     for name, train, test in datasets:
         mean_len, max_len = sentence_lengths(train)
@@ -139,12 +143,12 @@ def main(argv: list[str] | None = None) -> int:
          f"Median over seeds {list(config['seeds'])}. reference: {bench_sentiment.REFERENCE_SETTINGS}, "
          f"at most {config['reference_max_epochs']} epochs. rnn_lib: SentimentRNN + train_classifier, "
          f"{settings['optimizer']} lr {settings['learning_rate']}, batch {settings['batch_size']}, "
-         f"clip {settings['clip']} (global norm), at most {config['max_epochs']} epochs. torch: nn.RNN + "
+         f"clip {settings['clip']} (global norm), at most {config['max_epochs']} epochs; "
+         f"'{bench_sentiment.EXTRA_LIB_VARIANT[0]}' is the same model with one full-batch step per epoch, shown "
+         "for information (it does not set the target). torch: nn.RNN + "
          f"nn.Linear, same optimizer settings. {torch_note}. The test accuracy is measured after every "
          "epoch and its cost is included.\n\n"
-         + markdown_table(["data", "implementation", "target accuracy", "epochs to target", "seconds to target",
-                           "speed-up vs reference", "seeds reaching target", "best accuracy (median)",
-                           "seeds reaching 100%"], rows))
+         + markdown_table(bench_sentiment.TIME_TO_ACCURACY_HEADERS, rows))
 
     # 2. Epochs per second.
     sentiment_rates, rows = {}, []
@@ -189,6 +193,17 @@ def main(argv: list[str] | None = None) -> int:
         emit("## Profile of rnn_lib's training loops (cProfile)\n\n"
              "Own time is time spent in the function's own lines, including the numpy operators they run; "
              "profiling itself inflates the cost of small calls.\n\n" + profile_markdown(quick=args.quick))
+        from bench import what_if
+
+        try:
+            what_if_rows = what_if.what_if(repeats=5 if args.quick else 15)
+        except Exception as error:  # the prototypes lean on rnn_lib's private cache layout; never sink the run
+            emit(f"## What if\n\nskipped: the prototypes no longer fit rnn_lib ({type(error).__name__}: {error}).")
+        else:
+            emit("## What if: prototypes of three changes to rnn_lib (bench/what_if.py)\n\n"
+                 "One training step (forward, loss, backward, clip, update), minimum over interleaved repeats, "
+                 "1 BLAS thread. The prototypes give the same gradients (last column).\n\n"
+                 + markdown_table(what_if.HEADERS, what_if_rows))
 
     elapsed = time.perf_counter() - started
     emit(f"Total benchmark time: {elapsed:.0f} s. The tutorial data is read from "
