@@ -39,8 +39,11 @@ def shape_is(array: np.ndarray, expected: tuple, name: str) -> None:
 
 
 def float_array(value, name: str) -> np.ndarray:
-    """Return ``value`` as a float array, or raise a TypeError for non-numeric input."""
+    """Return ``value`` as a float array (floats keep their precision, integers become float64).
+
+    Raises a TypeError for non-numeric input.
+    """
     array = np.asarray(value)
     if array.dtype.kind not in "fiu" or array.dtype == bool:
         raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}.")
-    return array.astype(np.result_type(array.dtype, np.float64), copy=False)
+    return array if array.dtype.kind == "f" else array.astype(np.float64)

@@ -40,9 +40,11 @@ def _check_id_range(ids: np.ndarray, size: int) -> None:
                          f"got values from {ids.min()} to {ids.max()}.")
 
 
-def _one_hot_rows(ids: np.ndarray, size: int) -> np.ndarray:
-    rows = np.zeros((len(ids), size))
-    rows[np.arange(len(ids)), ids] = 1.0
+def _one_hot_rows(ids: np.ndarray, size: int, dtype=np.float64) -> np.ndarray:
+    """One-hot rows for integer ids of any shape: shape ids.shape + (size,)."""
+    ids = np.asarray(ids)
+    rows = np.zeros(ids.shape + (size,), dtype=dtype)
+    np.put_along_axis(rows, ids[..., None], 1.0, axis=-1)
     return rows
 
 
@@ -50,7 +52,7 @@ def one_hot_matmul(ids: np.ndarray, Wxh: np.ndarray) -> np.ndarray:
     """The slow, literal version of the input projection: ``one_hot(ids) @ Wxh.T``, shape ids.shape + (H,)."""
     ids = np.asarray(ids)
     _check_id_range(ids, Wxh.shape[1])
-    return (_one_hot_rows(ids.reshape(-1), Wxh.shape[1]) @ Wxh.T).reshape(ids.shape + (Wxh.shape[0],))
+    return _one_hot_rows(ids, Wxh.shape[1], Wxh.dtype) @ Wxh.T
 
 
 def gather_columns(ids: np.ndarray, Wxh: np.ndarray) -> np.ndarray:
@@ -88,16 +90,23 @@ def rnn_step_backward(dh, cache):
     """
     x, h_prev, Wxh, Whh, h = cache
     shape_is(dh, h.shape, "dh")            # a wrongly shaped dh would broadcast silently
-    dpre = dh * (1.0 - h**2)            # through tanh: d tanh(a)/da = 1 - tanh(a)^2
-    dh_prev = dpre @ Whh                # = (Whh.T @ dpre.T).T: the transpose matters
-    dbh = dpre.sum(axis=0)
-    dWhh = dpre.T @ h_prev
     if _is_ids(x):
-        dx = None
-        dWxh = dpre.T @ _one_hot_rows(x, Wxh.shape[1])   # each id's column collects the rows that used it
-    else:
-        dx = dpre @ Wxh
-        dWxh = dpre.T @ x
+        # The gradient of a column gather is the one-hot product transposed: each id's column of
+        # dWxh collects the rows of dpre that used it.
+        _, dh_prev, dWxh, dWhh, dbh = _step_backward(dh, _one_hot_rows(x, Wxh.shape[1], Wxh.dtype),
+                                                     h_prev, Wxh, Whh, h, need_dx=False)
+        return None, dh_prev, dWxh, dWhh, dbh
+    return _step_backward(dh, x, h_prev, Wxh, Whh, h, need_dx=True)
+
+
+def _step_backward(dh, x_rows, h_prev, Wxh, Whh, h, need_dx):
+    """The arithmetic of ``rnn_step_backward`` on float input rows (N, D), without argument checks."""
+    dpre = dh * (1.0 - h * h)           # through tanh: d tanh(a)/da = 1 - tanh(a)^2
+    dh_prev = dpre @ Whh                # = (Whh.T @ dpre.T).T: the transpose matters
+    dWxh = dpre.T @ x_rows
+    dWhh = dpre.T @ h_prev
+    dbh = dpre.sum(axis=0)
+    dx = dpre @ Wxh if need_dx else None
     return dx, dh_prev, dWxh, dWhh, dbh
 
 
@@ -137,7 +146,7 @@ def rnn_forward(x, h0, Wxh, Whh, bh, mask=None):
 
 
 def rnn_backward(dh, cache):
-    """Backpropagation through time: ``rnn_step_backward`` looped from the last step to the first.
+    """Backpropagation through time: the step backward, looped from the last step to the first.
 
     dh: gradient of the loss with respect to every hidden state, (N, T, H) (zeros where the loss
     does not read a state). Returns ``(dx, dh0, dWxh, dWhh, dbh)``; ``dx`` is None for token ids.
@@ -146,20 +155,24 @@ def rnn_backward(dh, cache):
     T, N, H = hs.shape
     shape_is(dh, (N, T, H), "dh")           # a wrongly shaped dh would broadcast silently
     ids = _is_ids(x)
-    dx = None if ids else np.zeros(np.shape(x))
-    dWxh, dWhh, dbh = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros(Whh.shape[0])
+    # Token ids become one-hot rows for all steps at once, so every step takes the float path.
+    x_rows = _one_hot_rows(x, Wxh.shape[1], Wxh.dtype) if ids else x
+    x_rows = np.ascontiguousarray(x_rows.transpose(1, 0, 2))            # (T, N, D): one block per step
+    dx = None if ids else np.zeros_like(x, dtype=np.result_type(x, Wxh))
+    keep = None if mask is None else mask.astype(hs.dtype)[:, :, None]   # (N, T, 1): 1 real, 0 padding
+    dWxh, dWhh, dbh = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros(H, dtype=Whh.dtype)
     dh_next = np.zeros_like(h0)                 # gradient arriving from step t + 1
     for t in reversed(range(T)):
         h_prev = hs[t - 1] if t > 0 else h0
         dh_t = dh[:, t] + dh_next               # h_t feeds both the loss and the next step
-        if mask is not None:
+        if keep is not None:
             # A padded step copied h_prev forward unchanged: its gradient passes straight through.
-            keep = mask[:, t, None]
-            dh_t, dh_skip = np.where(keep, dh_t, 0.0), np.where(keep, 0.0, dh_t)
-        step_cache = (x[:, t], h_prev, Wxh, Whh, hs[t])
-        dx_t, dh_next, dWxh_t, dWhh_t, dbh_t = rnn_step_backward(dh_t, step_cache)
-        if mask is not None:
-            dh_next = dh_next + dh_skip
+            dh_skip = dh_t * (1.0 - keep[:, t])
+            dh_t = dh_t * keep[:, t]
+        dx_t, dh_next, dWxh_t, dWhh_t, dbh_t = _step_backward(dh_t, x_rows[t], h_prev, Wxh, Whh, hs[t],
+                                                              need_dx=not ids)
+        if keep is not None:
+            dh_next += dh_skip
         # The same weights act at every step, so their gradients add up over time.
         dWxh += dWxh_t
         dWhh += dWhh_t

@@ -46,19 +46,22 @@ def cross_entropy(logits, targets, mask=None) -> tuple[float, np.ndarray]:
     if targets.size and (targets.min() < 0 or targets.max() >= K):
         bad = targets[(targets < 0) | (targets >= K)].flat[0]
         raise ValueError(f"target {bad} is not a class: with {K} scores per example the targets must be 0..{K - 1}.")
+    rows = np.arange(targets.size)
+    flat_targets = targets.reshape(-1)
+    logp = log_softmax(z).reshape(-1, K)                    # (M, K) with M = number of targets
+    picked = logp[rows, flat_targets]                         # log-probability of each target, (M,)
+    dlogits = np.exp(logp)                                    # p
+    dlogits[rows, flat_targets] -= 1.0                        # p - onehot(target)
     if mask is None:
-        weight = np.ones(targets.shape)
+        count = targets.size
+        loss = float(-picked.sum() / count)
+        dlogits /= count
     else:
         shape_is(mask, targets.shape, "mask")
-        weight = np.asarray(mask, dtype=float)
-    count = weight.sum()
-    if count == 0:
-        raise ValueError("the mask hides every target; there is nothing to compute a loss over.")
-    logp = log_softmax(z)
-    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
-    loss = float(-(picked * weight).sum() / count)
-    dlogits = np.exp(logp)
-    picked_p = np.take_along_axis(dlogits, targets[..., None], axis=-1)
-    np.put_along_axis(dlogits, targets[..., None], picked_p - 1.0, axis=-1)
-    dlogits *= (weight / count)[..., None]
-    return loss, dlogits
+        weight = np.asarray(mask, dtype=z.dtype).reshape(-1)
+        count = weight.sum()
+        if count == 0:
+            raise ValueError("the mask hides every target; there is nothing to compute a loss over.")
+        loss = float(-(picked * weight).sum() / count)
+        dlogits *= (weight / count)[:, None]
+    return loss, dlogits.reshape(z.shape)

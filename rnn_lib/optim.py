@@ -55,7 +55,9 @@ class Adagrad(Optimizer):
         self.eps = eps
 
     def _update(self, name, grad):
-        sum_sq = self.state.setdefault(name, {"sum_sq": np.zeros_like(grad)})["sum_sq"]
+        if name not in self.state:
+            self.state[name] = {"sum_sq": np.zeros_like(grad)}
+        sum_sq = self.state[name]["sum_sq"]
         sum_sq += grad * grad
         return self.learning_rate * grad / (np.sqrt(sum_sq) + self.eps)
 
@@ -68,12 +70,19 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def _update(self, name, grad):
-        state = self.state.setdefault(name, {"m": np.zeros_like(grad), "v": np.zeros_like(grad)})
-        state["m"] += (1 - self.beta1) * (grad - state["m"])
-        state["v"] += (1 - self.beta2) * (grad * grad - state["v"])
-        m_hat = state["m"] / (1 - self.beta1**self.steps)
-        v_hat = state["v"] / (1 - self.beta2**self.steps)
-        return self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
+        if name not in self.state:
+            self.state[name] = {"m": np.zeros_like(grad), "v": np.zeros_like(grad)}
+        m, v = self.state[name]["m"], self.state[name]["v"]
+        m *= self.beta1                                  # running mean of the gradient
+        m += (1 - self.beta1) * grad
+        v *= self.beta2                                  # running mean of its square
+        v += (1 - self.beta2) * grad * grad
+        # Bias correction, m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t), folded into two
+        # scalars: lr * m_hat / (sqrt(v_hat) + eps) == step_size * m / (sqrt(v) + eps_scaled).
+        correction1 = 1 - self.beta1**self.steps
+        root_correction2 = np.sqrt(1 - self.beta2**self.steps)
+        step_size = self.learning_rate * root_correction2 / correction1
+        return step_size * m / (np.sqrt(v) + self.eps * root_correction2)
 
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnn_lib.models import Batch, CharRNN, SentimentRNN
-from rnn_lib.text import Vocabulary
+from rnn_lib.text import Vocabulary, pad_batch
 
 # --- a SentimentRNN small enough to follow on paper -----------------------------------------------
 
@@ -223,3 +223,15 @@ def test_sample_never_emits_reserved_tokens_even_when_they_score_highest(char_mo
         assert len(text) == 20 and "<" not in text
     # At a low temperature the best real character wins.
     assert char_model.sample("c", 20, temperature=0.01, rng=np.random.default_rng(0)) == "a" * 20
+
+
+def test_float32_models_keep_float32_gradients():
+    # A float32 model must not silently promote its gradients (and optimizer state) to float64.
+    ids, mask = pad_batch([[2, 3], [4, 5, 6]])
+    classifier = SentimentRNN(10, hidden_size=4, dtype=np.float32)
+    _, grads = classifier.loss(Batch(ids, mask, np.array([0, 1])))
+    assert {name: g.dtype for name, g in grads.items()} == {name: np.dtype(np.float32) for name in grads}
+    char_model = CharRNN(10, hidden_size=4, dtype=np.float32)
+    _, grads, h_last = char_model.loss((ids, ids))
+    assert {name: g.dtype for name, g in grads.items()} == {name: np.dtype(np.float32) for name in grads}
+    assert h_last.dtype == np.float32
