@@ -35,7 +35,7 @@ from bench.reference_loop import ReferenceSentimentRNN
 from rnn_lib.models import SentimentRNN
 from rnn_lib.training import train_classifier
 
-LIB_SETTINGS = {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 8, "clip": 5.0}
+LIB_SETTINGS = {"optimizer": "adam", "learning_rate": 0.02, "batch_size": 16, "clip": 5.0}
 REFERENCE_SETTINGS = "SGD lr 0.02 per example, clip [-1, 1], randn/1000 init"
 HIDDEN_SIZES = (32, 64, 128)
 
