@@ -325,5 +325,6 @@ def test_history_defaults_are_independent():
 def test_sgd_instance_state_is_empty_after_training(sentiment, small_pairs):
     vocab, _, _ = sentiment
     optimizer = SGD(0.1)
-    train_classifier(SentimentRNN(vocab, hidden_size=4), small_pairs, epochs=1, optimizer=optimizer)
-    assert optimizer.state == {} and optimizer.steps == 1
+    train_classifier(SentimentRNN(vocab, hidden_size=4), small_pairs, epochs=1, optimizer=optimizer,
+                     batch_size=len(small_pairs))
+    assert optimizer.state == {} and optimizer.steps == 1          # one full batch: exactly one step
