@@ -5,6 +5,7 @@ wrong implementation below is a mistake students really make; the test asserts t
 False and that its message names that mistake (a keyword of the message).
 """
 
+import pickle
 import re
 
 import numpy as np
@@ -284,10 +285,14 @@ def softmax_naive(z):
     return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
 
 
+def _softmax_along(z, axis):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
 @wrong("check_softmax", "axis 0")
 def softmax_over_columns(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+    return _softmax_along(z, 0)
 
 
 @wrong("check_softmax", "whole array")
@@ -310,8 +315,7 @@ def softmax_without_keepdims(z):
 
 @wrong("check_softmax", "axis=-1")
 def softmax_axis_one(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    return _softmax_along(z, 1)     # right for 2-D input only
 
 
 @wrong("check_softmax", "in place")
@@ -710,8 +714,17 @@ def test_passing_the_result_instead_of_the_function_is_explained(capsys):
 
 @pytest.mark.parametrize("check_name", sorted(REFERENCE))
 def test_checks_are_deterministic(check_name, capsys):
-    # Same wrong answer, same message: the checks seed their own generators.
-    getattr(checks, check_name)(raises_in_helper)
-    first = capsys.readouterr().out
-    getattr(checks, check_name)(raises_in_helper)
-    assert capsys.readouterr().out == first
+    # The checks seed their own generators: two runs give the student's function the same inputs.
+    def recorded_runs():
+        calls = []
+
+        def recording(*args, **kwargs):
+            calls.append(pickle.dumps((args, kwargs)))   # before the call: some solutions update in place
+            return REFERENCE[check_name](*args, **kwargs)
+
+        assert getattr(checks, check_name)(recording) is True
+        return calls
+
+    first = recorded_runs()
+    assert first and recorded_runs() == first
+    assert capsys.readouterr().out.count("Correct!") == 2
