@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from bench.common import blas_threads, fmt, median, ratio, settle, torch_threads
+from bench.common import blas_threads, median, rows_with_ratios, settle, torch_threads
 from bench.reference_loop import ReferenceCharRNN
 from rnn_lib.datasets import load_char_corpus
 from rnn_lib.models import CharRNN
@@ -97,12 +97,4 @@ def characters_per_second(*, hidden_sizes=HIDDEN_SIZES, repeats=3, use_torch=Tru
 
 
 def characters_per_second_rows(rates: dict[str, dict[int, float]]) -> list[list[str]]:
-    reference = rates["reference (1 stream)"]
-    rows = []
-    for label, by_size in rates.items():
-        cells = []
-        for hidden_size, rate in by_size.items():
-            suffix = "" if label.startswith("reference") else f" ({ratio(rate, reference[hidden_size])})"
-            cells.append(f"{fmt(rate, 0)}{suffix}")
-        rows.append([label, *cells])
-    return rows
+    return rows_with_ratios(rates, "reference (1 stream)", digits=0)

@@ -27,6 +27,7 @@ from bench.common import (
     import_torch,
     median,
     ratio,
+    rows_with_ratios,
     settle,
     torch_threads,
     word_vocabulary,
@@ -269,12 +270,4 @@ def epochs_per_second(train, *, hidden_sizes=HIDDEN_SIZES, repeats=3, lib_epochs
 
 
 def epochs_per_second_rows(dataset: str, rates: dict) -> list[list[str]]:
-    reference = rates["reference (per example)"]
-    rows = []
-    for label, by_size in rates.items():
-        cells = []
-        for hidden_size, rate in by_size.items():
-            ratio_text = "" if label.startswith("reference") else f" ({ratio(rate, reference[hidden_size])})"
-            cells.append(f"{fmt(rate, 1)}{ratio_text}" if math.isfinite(rate) else "-")
-        rows.append([dataset, label, *cells])
-    return rows
+    return [[dataset, *row] for row in rows_with_ratios(rates, "reference (per example)", digits=1)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import platform
 import statistics
@@ -47,16 +48,6 @@ def word_vocabulary(train) -> Vocabulary:
 
 def median(values) -> float:
     return float(statistics.median(values))
-
-
-def best_of_timings(function, repeats: int) -> list[float]:
-    """Wall-clock seconds of ``repeats`` calls of ``function()`` (the caller takes the median)."""
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - start)
-    return seconds
 
 
 def blas_threads(limit: int | None):
@@ -147,6 +138,26 @@ def ratio(numerator: float | None, denominator: float | None) -> str:
         return "-"
     value = numerator / denominator
     return f"{value:.1f}x" if value >= 1 else f"{value:.2f}x"
+
+
+def rows_with_ratios(rates: dict[str, dict[int, float]], reference_label: str, digits: int) -> list[list[str]]:
+    """One row per variant: its label, then its rate at each hidden size.
+
+    Every rate but a reference variant's carries its ratio to ``reference_label``'s rate at the same size,
+    e.g. "1,234 (5.6x)"; a missing (non-finite) rate is '-'.
+    """
+    reference = rates[reference_label]
+    rows = []
+    for label, by_size in rates.items():
+        cells = []
+        for hidden_size, rate in by_size.items():
+            if not math.isfinite(rate):
+                cells.append("-")
+                continue
+            suffix = "" if label.startswith("reference") else f" ({ratio(rate, reference[hidden_size])})"
+            cells.append(f"{fmt(rate, digits)}{suffix}")
+        rows.append([label, *cells])
+    return rows
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
