@@ -19,10 +19,15 @@ UNK = "<unk>"
 _TOKEN = re.compile(r"(?:[^\W_]|')+|\S")
 
 
-def _require_text(text, what: str = "text") -> str:
+def _require_text(text, what: str = "text", level: str = "word") -> str:
+    """Return ``text`` if it holds at least one token at ``level``, else raise.
+
+    A space or a newline is a real token for a character-level vocabulary, so at that level only
+    the empty string is empty; for words, whitespace alone holds nothing.
+    """
     if not isinstance(text, str):
         raise TypeError(f"{what} must be a string, got {type(text).__name__}: {text!r}.")
-    if not text.strip():
+    if not (text if level == "char" else text.strip()):
         raise ValueError(f"{what} is empty; give at least one word or character.")
     return text
 
@@ -121,7 +126,7 @@ class Vocabulary:
 
 
 def _split(text, level: str, what: str) -> list[str]:
-    text = _require_text(text, what)
+    text = _require_text(text, what, level)
     return list(text) if level == "char" else tokenize(text)
 
 

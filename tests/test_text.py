@@ -99,6 +99,17 @@ def test_char_level_vocabulary():
     assert vocab.decode([5, 3, 4, 0]) == "cab"          # characters join with nothing between them
 
 
+def test_whitespace_is_text_at_char_level_only():
+    # A space or a newline is a character the model reads and writes, so a prompt of spaces is valid.
+    chars = Vocabulary.from_texts(["a b\n"], level="char")
+    assert chars.itos == [PAD, UNK, "\n", " ", "a", "b"]
+    assert chars.encode(" \n ") == [3, 2, 3]
+    with pytest.raises(ValueError, match="empty"):
+        chars.encode("")
+    with pytest.raises(ValueError, match="empty"):
+        Vocabulary.from_texts(["a b"]).encode(" \n ")
+
+
 def test_vocabulary_one_hot_rows(word_vocab):
     rows = word_vocab.one_hot([2, 7])
     expected = np.zeros((2, 8))

@@ -229,6 +229,15 @@ def test_valid_text_perplexity_is_recorded(char_setup):
     assert history.perplexity[-1] == pytest.approx(model.perplexity(text[1000:1400]), rel=1e-12)
 
 
+def test_language_model_samples_a_text_that_starts_with_whitespace(char_setup):
+    # The default sample prompt is the text's first character, here a newline: a real character.
+    _, text = char_setup
+    text = "\n" + text[:800]
+    model = CharRNN(Vocabulary.from_texts([text], level="char"), hidden_size=8)
+    history = train_language_model(model, text, epochs=1, batch_size=4, sample_length=10)
+    assert len(history.samples) == 1 and len(history.samples[0]) == 10
+
+
 def test_language_model_same_seed_same_history(char_setup):
     vocab, text = char_setup
 
