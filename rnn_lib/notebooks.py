@@ -148,7 +148,7 @@ def normalise(nb, name: str) -> None:
 
 # --- executing ---------------------------------------------------------------------------------
 
-def _current_env_kernel_manager():
+def current_env_kernel_manager():
     """A KernelManager whose "python3" kernel is this interpreter, whatever kernelspecs are installed."""
     import ipykernel.kernelspec
     from jupyter_client.kernelspec import KernelSpecManager
@@ -184,7 +184,7 @@ def execute_notebook(path: Path, timeout: int = 600) -> float:
     _kernel_can_import_this_package()
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=_current_env_kernel_manager(),
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=current_env_kernel_manager(),
                             resources={"metadata": {"path": str(path.parent)}},
                             record_timing=False, store_widget_state=True)
     start = time.perf_counter()

@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from rnn_lib import exercises
+from rnn_lib.notebooks import current_env_kernel_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES = ROOT / "notebooks"
@@ -124,20 +125,6 @@ def test_committed_student_notebooks_are_up_to_date():
     assert exercises.check(SERIES) == [], "run `python -m rnn_lib.exercises build` and commit notebooks/exercises/"
 
 
-def _kernel_manager():
-    """A kernel of this test's own Python, whatever kernelspecs the machine has installed."""
-    import ipykernel.kernelspec
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
-
-    class ThisPython(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name):
-            return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
-                                          **ipykernel.kernelspec.get_kernel_dict())
-
-    return KernelManager(kernel_name="python3", kernel_spec_manager=ThisPython())
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [path.name for path in _series_with_exercises()] or [None])
 def test_a_student_notebook_runs_except_for_the_exercises(name, monkeypatch):
@@ -150,7 +137,7 @@ def test_a_student_notebook_runs_except_for_the_exercises(name, monkeypatch):
     # Run where a student runs it (notebooks/exercises/), with rnn_lib importable as after `pip install -e .`.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     NotebookClient(nb, timeout=300, allow_errors=True, record_timing=False,
-                   km=_kernel_manager(), resources={"metadata": {"path": str(STUDENT)}}).execute()
+                   km=current_env_kernel_manager(), resources={"metadata": {"path": str(STUDENT)}}).execute()
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert all(cell.execution_count is not None for cell in code), "a cell did not run"
     for index, cell in enumerate(code):

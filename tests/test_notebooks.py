@@ -25,7 +25,8 @@ EXPECTED_COUNT = 7  # 00_start_here .. 06_char_language_model
 WIDGET_MIME = nbtools.WIDGET_VIEW_MIME
 IGNORE_TAG = "nbval-ignore-output"
 #: Library modules that are tooling, not teaching code: leave them out of the "pasted code" checks.
-TOOLING_MODULES = {"notebooks.py", "checks.py", "exercises.py", "cli.py", "__main__.py"}
+#: Only rnn_lib/*.py is scanned; the exercise checks (rnn_lib/checks/) are tooling too and are not.
+TOOLING_MODULES = {"notebooks.py", "exercises.py", "cli.py", "__main__.py"}
 RUN_COMMAND = "python -m rnn_lib.notebooks execute"
 #: Folders whose names would tie a stored output to the machine that executed it.
 _PLACES = (REPO.parent, Path.home(), tempfile.gettempdir())
