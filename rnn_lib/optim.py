@@ -25,13 +25,14 @@ class Optimizer:
         missing = set(params) - set(grads)
         if missing:
             raise KeyError(f"grads has no entry for {sorted(missing)}; it must have the same keys as params.")
+        # Check every gradient before touching any weight, so a bad one leaves the model as it was.
+        for name, value in params.items():
+            if np.shape(grads[name]) != value.shape:
+                raise ValueError(f"grads[{name!r}] has shape {np.shape(grads[name])}, "
+                                 f"but params[{name!r}] has shape {value.shape}.")
         self.steps += 1
         for name, value in params.items():
-            grad = grads[name]
-            if grad.shape != value.shape:
-                raise ValueError(f"grads[{name!r}] has shape {grad.shape}, "
-                                 f"but params[{name!r}] has shape {value.shape}.")
-            value -= self._update(name, grad)
+            value -= self._update(name, grads[name])
 
     def _update(self, name: str, grad: np.ndarray) -> np.ndarray:
         raise NotImplementedError

@@ -351,6 +351,15 @@ def test_optimizer_step_mismatched_grads():
         SGD(0.1).step(params, {"W": np.zeros((2, 2)), "b": np.zeros(3)})
 
 
+def test_a_refused_step_changes_nothing():
+    # "W" comes first and its gradient is fine; the bad "b" must still stop the whole step.
+    params = {"W": np.zeros((2, 2)), "b": np.zeros(2)}
+    opt = Adam(0.1)
+    with pytest.raises(ValueError, match=r"grads\['b'\] has shape"):
+        opt.step(params, {"W": np.ones((2, 2)), "b": np.ones(3)})
+    assert not params["W"].any() and opt.steps == 0 and opt.state == {}
+
+
 def test_clipping_limits_must_be_positive():
     grads = {"W": np.ones(2)}
     with pytest.raises(ValueError, match="max_norm must be a finite number greater than 0"):
