@@ -39,12 +39,12 @@ def strip_source(source: str, where: str) -> str:
 
     ``where`` names the notebook and cell in the ValueError raised for unbalanced markers.
     """
-    lines, kept = source.split("\n"), []
+    begins = {SOLUTION[0]: SOLUTION, HIDDEN_TESTS[0]: HIDDEN_TESTS}
+    ends = {SOLUTION[1], HIDDEN_TESTS[1]}
+    kept = []
     open_block, opened_at, removed = None, 0, False
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(source.split("\n"), start=1):
         marker = line.strip()
-        begins = {SOLUTION[0]: SOLUTION, HIDDEN_TESTS[0]: HIDDEN_TESTS}
-        ends = {SOLUTION[1], HIDDEN_TESTS[1]}
         if marker in begins:
             if open_block:
                 raise ValueError(f"{where}, line {number}: {marker!r} inside the {open_block[0]!r} block opened "

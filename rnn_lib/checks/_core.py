@@ -149,10 +149,11 @@ def require_no_tuple(result, name: str, what: str) -> None:
         raise Mistake(f"Your function returned a tuple of {len(result)} values; return only {name}. {what}")
 
 
-
 def random_grads(rng, scale):
+    """A dict shaped like RNN parameters (H = 4, D = 3): Wxh (4, 3), Whh (4, 4), bh (4,), entries N(0, scale**2)."""
     return {"Wxh": scale * rng.normal(size=(4, 3)), "Whh": scale * rng.normal(size=(4, 4)),
             "bh": scale * rng.normal(size=4)}
+
 
 def compare_dicts(got, expected: dict, name: str, variants=()) -> None:
     if got is None:

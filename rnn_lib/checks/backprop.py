@@ -114,6 +114,7 @@ def check_bptt(bptt) -> None:
             raise Mistake("A second call with the same inputs gives different gradients: something (dh_next or a "
                           "gradient sum) lives outside the function. Create and zero it inside bptt.")
 
+
 @checker("Gradients above max_norm are scaled down together by max_norm / global_norm; others are left alone.")
 def check_clip_gradients(clip_gradients) -> None:
     """Check ``clip_gradients(grads, max_norm) -> dict`` against ``rnn_lib.optim.clip_by_global_norm``."""

@@ -27,12 +27,14 @@ def _step_variants(*args):
 
 
 def rnn_inputs(rng, N, T, D, H):
+    """Random (x, h0, Wxh, Whh, bh): x (N, T, D), or (N, D) when T is 0; h0 (N, H); Wxh (H, D); Whh (H, H); bh (H,)."""
     x = rng.normal(size=(N, T, D)) if T else rng.normal(size=(N, D))
-    return x, 0.5 * rng.normal(size=(N, H)), 0.5 * rng.normal(size=(H, D)), 0.5 * rng.normal(size=(H, H)), \
-        0.3 * rng.normal(size=H)
+    return (x, 0.5 * rng.normal(size=(N, H)), 0.5 * rng.normal(size=(H, D)), 0.5 * rng.normal(size=(H, H)),
+            0.3 * rng.normal(size=H))
 
-FORWARD_SHAPE_HINT = [("matmul", "Wxh is (H, D) and Whh is (H, H): the products are x @ Wxh.T and h_prev @ Whh.T."),
-               ("broadcast", "Wxh is (H, D) and Whh is (H, H): the products are x @ Wxh.T and h_prev @ Whh.T.")]
+
+_PRODUCTS = "Wxh is (H, D) and Whh is (H, H): the products are x @ Wxh.T and h_prev @ Whh.T."
+FORWARD_SHAPE_HINT = [("matmul", _PRODUCTS), ("broadcast", _PRODUCTS)]
 
 
 @checker("h = tanh(x Wxh^T + h_prev Whh^T + bh) matches rnn_lib.layers.rnn_step_forward.")
