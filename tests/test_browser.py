@@ -35,11 +35,11 @@ from browser_helpers import (
     wait_for_new_text,
 )
 
+from rnn_lib.notebooks import WIDGET_STATE_MIME, WIDGET_VIEW_MIME
+
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 TRAINING = "05_training.ipynb"
 CHAR_MODEL = "06_char_language_model.ipynb"
-WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
-WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
 #: CSS classes each notebook's widgets must carry (the contract in the notebook series brief).
 WIDGET_CLASSES = {
@@ -95,7 +95,13 @@ def _assert_no_errors(page, where: str) -> None:
     assert not logged, f"{where}: a widget callback raised (from JupyterLab's log console):\n{logged}"
 
 
-def _assert_all_cells_ran(prompts: list[str], name: str) -> None:
+def _open_and_run_all(lab, page, name: str) -> None:
+    """Open notebook `name`, clear it, Run All as a student would; every code cell must run without an error."""
+    with explained_timeouts(lab, page, f"{name}: kernel did not start or Run All did not finish"):
+        open_notebook(page, lab, name)
+        prompts = clear_and_run_all(page)
+    save_screenshot(page, f"{name[:2]}_after_run_all")
+    _assert_no_errors(page, f"{name} after Run All")
     unrun = [index for index, prompt in enumerate(prompts) if not any(ch.isdigit() for ch in prompt)]
     assert not unrun, f"{name}: code cells {unrun} (0-based among code cells) did not run; prompts {prompts}"
 
@@ -105,12 +111,7 @@ def _assert_all_cells_ran(prompts: list[str], name: str) -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_training_notebook_runs_and_its_explorer_responds(request, lab, page):
-    with explained_timeouts(lab, page, f"{TRAINING}: kernel did not start or Run All did not finish"):
-        open_notebook(page, lab, TRAINING)
-        prompts = clear_and_run_all(page)
-    save_screenshot(page, "05_after_run_all")
-    _assert_no_errors(page, f"{TRAINING} after Run All")
-    _assert_all_cells_ran(prompts, TRAINING)
+    _open_and_run_all(lab, page, TRAINING)
 
     # The explorer: each slider retrains on release; the figures and the printed result must all change.
     explorer = cell_containing(page, ".rnn-explorer")
@@ -157,12 +158,7 @@ def test_training_notebook_runs_and_its_explorer_responds(request, lab, page):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_char_model_notebook_runs_and_temperature_changes_samples(request, lab, page):
-    with explained_timeouts(lab, page, f"{CHAR_MODEL}: kernel did not start or Run All did not finish"):
-        open_notebook(page, lab, CHAR_MODEL)
-        prompts = clear_and_run_all(page)
-    save_screenshot(page, "06_after_run_all")
-    _assert_no_errors(page, f"{CHAR_MODEL} after Run All")
-    _assert_all_cells_ran(prompts, CHAR_MODEL)
+    _open_and_run_all(lab, page, CHAR_MODEL)
 
     temperature_cell = cell_containing(page, ".rnn-temperature")
     temperature_cell.scroll_into_view_if_needed()
