@@ -1,9 +1,9 @@
-"""Drawings for the notebooks: the unrolled network and one-hot vectors.
+"""Drawings for the notebooks: the unrolled network, one-hot vectors and a padded batch.
 
 Each function draws into a matplotlib ``Axes`` (a new figure if ``ax`` is None) and returns it; none
 calls ``plt.show()``, so a notebook can add a title or put several drawings side by side first.
 
-Dimensions: T tokens in a sentence, V vocabulary size.
+Dimensions: N sentences in a batch, T tokens in a sentence, V vocabulary size.
 """
 
 from __future__ import annotations

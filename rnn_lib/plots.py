@@ -115,7 +115,8 @@ def plot_hidden_states(states, tokens: Sequence[str], ax=None, title: str | None
 def plot_gradient_norms(history, ax=None, clip: float | None = None):
     """The largest gradient norm (before clipping) in each epoch, on a log scale.
 
-    clip: draw the clipping threshold as a dashed line when given.
+    history: a ``training.History`` (or a dict with the same list fields) with ``grad_norm`` filled in.
+    clip: draw the clipping threshold as a dashed line when given. Returns the axes.
     """
     norms = _history_field(history, "grad_norm")
     if not norms:

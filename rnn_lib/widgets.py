@@ -48,7 +48,9 @@ class TrainingRun:
 
 
 def describe_run(history: History, settings: dict) -> str:
-    """``train accuracy 97.7% | test accuracy 68.3% | train loss 0.094 | test loss 1.147 (hidden 32, ...)``."""
+    """One line such as ``train accuracy 97.7% | test accuracy 68.3% | train loss 0.094 | test loss 1.147
+    (hidden size 32, learning rate 0.03, 40 epochs, adam, seed 0)``; the test parts only when there was a test set.
+    """
     last = history.last()
     parts = [f"train accuracy {100 * last['train_accuracy']:.1f}%"]
     if "test_accuracy" in last:
@@ -60,6 +62,7 @@ def describe_run(history: History, settings: dict) -> str:
 
 
 def describe_settings(settings: dict) -> str:
+    """``hidden size 32, learning rate 0.03, 40 epochs, adam, seed 0`` from ``TrainingRun.settings``."""
     return (f"hidden size {settings['hidden_size']}, learning rate {settings['learning_rate']:.3g}, "
             f"{settings['epochs']} epochs, {settings['optimizer']}, seed {settings['seed']}")
 
