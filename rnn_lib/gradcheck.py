@@ -1,7 +1,7 @@
 """Numerical gradients by centred differences, to check every analytic gradient in float64.
 
 ``(f(x + h) - f(x - h)) / 2h`` has an error of order h^2, so with h = 1e-5 a correct analytic
-gradient usually agrees to a relative error near 1e-8 to 1e-10; above 1e-6 something is wrong.
+gradient usually agrees to a relative error near 1e-8 to 1e-10; above 1e-7 something is wrong.
 """
 
 from __future__ import annotations
