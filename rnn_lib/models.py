@@ -9,11 +9,12 @@ Both keep their weights in ``model.params`` (a dict of arrays) and return gradie
 the same keys. Dimensions: N batch, T steps, V vocabulary, H hidden size, K outputs.
 
 Initialisation: every weight matrix starts uniform in [-1/sqrt(H), 1/sqrt(H)], as ``torch.nn.RNN``
-does. For ``Whh`` and ``Why`` that is 1/sqrt(fan-in) scaling (their fan-in is H), which keeps the
-pre-activations near unit size so tanh is neither saturated nor flat, and ``Whh``'s largest
-eigenvalues sit near 1, where signals neither explode nor die out quickly. A one-hot input row has a
-single 1, so the input path's effective fan-in is also 1 row of ``Wxh``; scaling it like the
-recurrent path keeps the two contributions the same size. Biases start at zero.
+does, and biases start at zero. Each weight then has variance 1/(3H), so ``Whh h`` and ``Why h`` (sums
+of H terms with every entry of h in [-1, 1]) stay below unit size whatever H is: tanh starts in its
+near-linear range, neither saturated nor flat. ``Whh``'s largest |eigenvalue| comes out near
+1/sqrt(3), about 0.6, for any H: below 1, so at the start a gradient shrinks rather than explodes as
+it travels back through time. A one-hot input adds one column of ``Wxh`` per step, entries of size
+about 1/sqrt(3H).
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ class RecurrentModel:
                 zipfile.BadZipFile, json.JSONDecodeError) as err:
             raise ValueError(f"{path!r} is not a model saved by rnn_lib, or it is damaged ({err}).") from None
         if meta.get("class") != cls.__name__:
-            raise ValueError(f"{os.fspath(path)!r} holds a {meta.get('class')}, not a {cls.__name__}; "
+            raise ValueError(f"{path!r} holds a {meta.get('class')}, not a {cls.__name__}; "
                              f"load it with {meta.get('class')}.load.")
         if meta["vocab"] is None:
             vocab = meta["vocab_size"]
@@ -150,7 +151,7 @@ class RecurrentModel:
         model = cls(vocab, **meta["config"])
         for name, value in arrays.items():
             if value.shape != model.params[name].shape:
-                raise ValueError(f"{os.fspath(path)!r} is damaged: {name} has shape {value.shape}, "
+                raise ValueError(f"{path!r} is damaged: {name} has shape {value.shape}, "
                                  f"expected {model.params[name].shape}.")
             model.params[name][...] = value
         return model
