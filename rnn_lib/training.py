@@ -1,10 +1,10 @@
 """Training loops for both models. Each returns a ``History`` of per-epoch numbers to plot.
 
-Both loops are seeded (the minibatch order comes from ``np.random.default_rng(seed)``), clip
-gradients by their global norm, stop with a clear error if the loss becomes NaN or infinite, and
-call an optional ``callback(history)`` after every epoch (the notebook widgets draw live curves
-through it). Matrix products here are tiny, where extra BLAS threads cost more than they save, so the
-loops run BLAS on one thread.
+Both loops are seeded (``seed`` feeds ``np.random.default_rng``: the classifier's minibatch order,
+the language model's samples), clip gradients by their global norm, stop with a clear error if the
+loss becomes NaN or infinite, and call an optional ``callback(history)`` after every epoch (the
+notebook widgets draw live curves through it). Matrix products here are tiny, where extra BLAS
+threads cost more than they save, so the loops run BLAS on one thread.
 """
 
 from __future__ import annotations
@@ -187,7 +187,9 @@ def train_language_model(
     Every epoch reads the whole text once, in chunks of ``seq_length`` characters across
     ``batch_size`` parallel streams, carrying the hidden state from chunk to chunk. Records the mean
     training loss per character, the perplexity (on ``valid_text`` if given, else on the training
-    loss), the largest gradient norm and, if ``sample_length`` > 0, a sample after each epoch.
+    loss), the largest gradient norm and, if ``sample_length`` > 0, a sample after each epoch, drawn
+    from ``sample_prompt`` (default: the text's first character) with a generator seeded by ``seed``.
+    The chunks come in text order, so ``seed`` changes only the samples.
     """
     epochs = positive_int(epochs, "epochs")
     learning_rate = positive_float(learning_rate, "learning_rate")
