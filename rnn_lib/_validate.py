@@ -44,6 +44,6 @@ def float_array(value, name: str) -> np.ndarray:
     Raises a TypeError for non-numeric input.
     """
     array = np.asarray(value)
-    if array.dtype.kind not in "fiu" or array.dtype == bool:
+    if array.dtype.kind not in "fiu":                   # booleans (kind "b") are refused too
         raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}.")
     return array if array.dtype.kind == "f" else array.astype(np.float64)
