@@ -320,9 +320,17 @@ def test_char_batches_streams_continue_from_chunk_to_chunk():
     np.testing.assert_array_equal(streams, ids[:100].reshape(4, 25))
 
 
-def test_single_blas_thread_is_a_context_manager():
+def test_single_blas_thread_limits_blas_and_then_restores_it():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
     with single_blas_thread():
+        assert all(threads == 1 for threads in blas_threads()), blas_threads()
         assert float(np.ones((3, 3)) @ np.ones(3) @ np.ones(3)) == 9.0
+    assert blas_threads() == before
 
 
 def test_history_defaults_are_independent():
