@@ -29,17 +29,24 @@ def assert_same(name: str, ours, theirs) -> None:
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=ATOL, err_msg=f"{name} differs from torch")
 
 
+def torch_rnn(Wxh, Whh, bh):
+    """A float64 torch RNN computing exactly ``h = tanh(x Wxh^T + h_prev Whh^T + bh)``."""
+    H, D = Wxh.shape
+    rnn = nn.RNN(input_size=D, hidden_size=H, nonlinearity="tanh", batch_first=True).double()
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(Wxh))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(Whh))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(bh))
+        rnn.bias_hh_l0.zero_()                     # the library has one bias; torch's second one stays 0
+    return rnn
+
+
 def torch_twin(model):
     """A torch RNN + Linear holding exactly ``model``'s weights, in float64."""
     p = model.params
-    H, V = p["Wxh"].shape
-    rnn = nn.RNN(input_size=V, hidden_size=H, nonlinearity="tanh", batch_first=True).double()
-    head = nn.Linear(H, p["Why"].shape[0]).double()
+    rnn = torch_rnn(p["Wxh"], p["Whh"], p["bh"])
+    head = nn.Linear(p["Why"].shape[1], p["Why"].shape[0]).double()
     with torch.no_grad():
-        rnn.weight_ih_l0.copy_(torch.from_numpy(p["Wxh"]))
-        rnn.weight_hh_l0.copy_(torch.from_numpy(p["Whh"]))
-        rnn.bias_ih_l0.copy_(torch.from_numpy(p["bh"]))
-        rnn.bias_hh_l0.zero_()                     # the library has one bias; torch's second one stays 0
         head.weight.copy_(torch.from_numpy(p["Why"]))
         head.bias.copy_(torch.from_numpy(p["by"]))
     return rnn, head
@@ -161,12 +168,7 @@ def test_rnn_layer_matches_torch_including_dx_and_dh0():
     hs, cache = rnn_forward(x, h0, Wxh, Whh, bh)
     dx, dh0, dWxh, dWhh, dbh = rnn_backward(dh, cache)
 
-    rnn = nn.RNN(input_size=D, hidden_size=H, nonlinearity="tanh", batch_first=True).double()
-    with torch.no_grad():
-        rnn.weight_ih_l0.copy_(torch.from_numpy(Wxh))
-        rnn.weight_hh_l0.copy_(torch.from_numpy(Whh))
-        rnn.bias_ih_l0.copy_(torch.from_numpy(bh))
-        rnn.bias_hh_l0.zero_()
+    rnn = torch_rnn(Wxh, Whh, bh)
     x_t = torch.from_numpy(x).requires_grad_()
     h0_t = torch.from_numpy(h0)[None].clone().requires_grad_()
     states, _ = rnn(x_t, h0_t)
