@@ -89,6 +89,7 @@ def rnn_step_backward(dh, cache):
     Returns ``(dx, dh_prev, dWxh, dWhh, dbh)``; ``dx`` is None when x held token ids.
     """
     x, h_prev, Wxh, Whh, h = cache
+    dh = np.asarray(dh)
     shape_is(dh, h.shape, "dh")            # a wrongly shaped dh would broadcast silently
     if _is_ids(x):
         # The gradient of a column gather is the one-hot product transposed: each id's column of
@@ -121,7 +122,7 @@ def rnn_forward(x, h0, Wxh, Whh, bh, mask=None):
     Returns ``h`` of shape (N, T, H), every step's hidden state, and a cache for ``rnn_backward``.
     """
     H, D = _check_rnn_params(Wxh, Whh, bh)
-    x = np.asarray(x)
+    x, h0 = np.asarray(x), np.asarray(h0)
     ids = _is_ids(x)
     if x.ndim < 2:
         raise ValueError(f"x should have shape (N, T) of ids or (N, T, D) of floats, but it has shape {np.shape(x)}.")
@@ -153,6 +154,7 @@ def rnn_backward(dh, cache):
     """
     x, h0, Wxh, Whh, hs, mask = cache
     T, N, H = hs.shape
+    dh = np.asarray(dh)
     shape_is(dh, (N, T, H), "dh")           # a wrongly shaped dh would broadcast silently
     ids = _is_ids(x)
     # Token ids become one-hot rows for all steps at once, so every step takes the float path.
@@ -200,6 +202,7 @@ def affine_backward(dy, cache):
     """Backward pass of the output layer. dy has the shape of y; returns ``(dh, dWhy, dby)``."""
     h, Why = cache
     K, H = Why.shape
+    dy = np.asarray(dy)
     shape_is(dy, np.shape(h)[:-1] + (K,), "dy")
     dy_flat = dy.reshape(-1, K)
     dWhy = dy_flat.T @ h.reshape(-1, H)

@@ -223,3 +223,23 @@ def test_affine_on_a_sequence_acts_on_each_step():
     expected_dWhy = sum(np.outer(dy[n, t], h[n, t]) for n in range(2) for t in range(3))
     np.testing.assert_allclose(dWhy, expected_dWhy, rtol=0, atol=1e-13)
     np.testing.assert_allclose(dby, dy.sum(axis=(0, 1)), rtol=0, atol=1e-14)
+
+
+# --- plain Python lists -----------------------------------------------------------------------------
+
+def test_layers_accept_nested_lists_like_arrays():
+    # A student may type small inputs and upstream gradients as lists; they must mean the same numbers.
+    x, h0 = [[[1.0, -1.0], [0.5, 0.0]]], [[0.5, -0.5]]
+    dh, dy = [[[1.0, -2.0], [0.5, 0.25]]], [[1.0, 2.0]]
+    hs, cache = rnn_forward(x, h0, WXH, WHH, BH)
+    hs_arr, cache_arr = rnn_forward(np.array(x), np.array(h0), WXH, WHH, BH)
+    np.testing.assert_array_equal(hs, hs_arr)
+    for got, want in zip(rnn_backward(dh, cache), rnn_backward(np.array(dh), cache_arr), strict=True):
+        np.testing.assert_array_equal(got, want)
+    _, step_cache = rnn_step_forward(np.array(x)[:, 0], np.array(h0), WXH, WHH, BH)
+    for got, want in zip(rnn_step_backward(dh[0][:1], step_cache),
+                         rnn_step_backward(np.array(dh)[0, :1], step_cache), strict=True):
+        np.testing.assert_array_equal(got, want)
+    _, out_cache = affine_forward(np.array(h0), WHH, BH)
+    for got, want in zip(affine_backward(dy, out_cache), affine_backward(np.array(dy), out_cache), strict=True):
+        np.testing.assert_array_equal(got, want)
