@@ -13,6 +13,7 @@ import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 
@@ -94,12 +95,21 @@ def train_classifier(
 
     Each epoch records the mean training loss over the epoch's minibatches, the largest gradient
     norm seen (before clipping), and, when ``test`` is given, the test loss and accuracy.
-    ``stop_at_accuracy`` ends training once the test accuracy reaches it (useful for timing).
+    ``stop_at_accuracy`` (a fraction; needs ``test``) ends training once the test accuracy reaches
+    it (useful for timing).
     ``callback(history)`` runs after every epoch; returning ``False`` from it stops training.
     """
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
     learning_rate = positive_float(learning_rate, "learning_rate")
+    if stop_at_accuracy is not None:
+        if isinstance(stop_at_accuracy, bool) or not isinstance(stop_at_accuracy, Real) \
+                or not 0.0 <= stop_at_accuracy <= 1.0:
+            raise ValueError(f"stop_at_accuracy must be a fraction between 0 and 1 (0.9 for 90%), "
+                             f"got {stop_at_accuracy!r}.")
+        if not test:
+            raise ValueError("stop_at_accuracy watches the test accuracy, so it needs test examples: "
+                             "pass them as the third argument, train_classifier(model, train, test, ...).")
     opt = make_optimizer(optimizer, learning_rate)
     batches_all = model.make_batch(train)
     test_batch = model.make_batch(test) if test else None

@@ -387,6 +387,17 @@ def test_training_counts(classifier, char_model):
         train_classifier(classifier, PAIRS, optimizer="momentum")
 
 
+@pytest.mark.parametrize("target", [90, -0.1, 1.5, "0.9", True, math.nan])
+def test_stop_at_accuracy_is_a_fraction(classifier, target):
+    with pytest.raises(ValueError, match=r"stop_at_accuracy must be a fraction between 0 and 1 \(0.9 for 90%\)"):
+        train_classifier(classifier, PAIRS, PAIRS, stop_at_accuracy=target)
+
+
+def test_stop_at_accuracy_needs_test_examples(classifier):
+    with pytest.raises(ValueError, match="stop_at_accuracy watches the test accuracy, so it needs test examples"):
+        train_classifier(classifier, PAIRS, stop_at_accuracy=0.9)
+
+
 def test_text_too_short_for_the_batches(char_model):
     with pytest.raises(ValueError, match="too short for batch_size=16 streams of seq_length=25"):
         train_language_model(char_model, "abc abc abc")
