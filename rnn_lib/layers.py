@@ -132,9 +132,12 @@ def rnn_forward(x, h0, Wxh, Whh, bh, mask=None):
     if mask is not None:
         shape_is(mask, (N, T), "mask")
         mask = np.asarray(mask, dtype=bool)
-    # The input projection of every step at once: one gather (ids) or one matrix product (floats).
-    x_proj = gather_columns(x, Wxh) if ids else x @ Wxh.T
-    x_proj = np.ascontiguousarray((x_proj + bh).transpose(1, 0, 2))   # (T, N, H), one block per step
+    # The input projection of every step at once, laid out (T, N, H) so each step reads one block:
+    # one gather (ids, gathered straight in step order) or one matrix product (floats).
+    if ids:
+        x_proj = gather_columns(x.T, Wxh) + bh
+    else:
+        x_proj = np.ascontiguousarray((x @ Wxh.T + bh).transpose(1, 0, 2))
     WhhT = Whh.T
     hs = np.empty((T, N, H), dtype=np.result_type(x_proj, h0))
     h = h0
@@ -158,8 +161,11 @@ def rnn_backward(dh, cache):
     shape_is(dh, (N, T, H), "dh")           # a wrongly shaped dh would broadcast silently
     ids = _is_ids(x)
     # Token ids become one-hot rows for all steps at once, so every step takes the float path.
-    x_rows = _one_hot_rows(x, Wxh.shape[1], Wxh.dtype) if ids else x
-    x_rows = np.ascontiguousarray(x_rows.transpose(1, 0, 2))            # (T, N, D): one block per step
+    # Laid out (T, N, D), one block per step; the one-hot rows are built in that order directly.
+    if ids:
+        x_rows = _one_hot_rows(x.T, Wxh.shape[1], Wxh.dtype)
+    else:
+        x_rows = np.ascontiguousarray(x.transpose(1, 0, 2))
     dx = None if ids else np.zeros_like(x, dtype=np.result_type(x, Wxh))
     keep = None if mask is None else mask.astype(hs.dtype)[:, :, None]   # (N, T, 1): 1 real, 0 padding
     dWxh, dWhh, dbh = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros(H, dtype=Whh.dtype)
