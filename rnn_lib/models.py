@@ -232,7 +232,7 @@ class SentimentRNN(RecurrentModel):
         return self.predict_proba(texts).argmax(axis=1)
 
     def hidden_states(self, text: str) -> np.ndarray:
-        """The hidden state after each token of one text, shape (T, H): one row per word."""
+        """The hidden state after each token of one text, shape (T, H): one row per token (word or character)."""
         ids, mask = self.encode([text])
         hs, _ = self._hidden(ids, mask=mask)
         return hs[0]
