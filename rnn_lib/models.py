@@ -299,7 +299,7 @@ class CharRNN(RecurrentModel):
             scores = (p["Why"] @ h + p["by"]) / temperature
             scores[[vocab.pad_id, vocab.unk_id]] = -np.inf  # never emit the reserved tokens
             probs = softmax(scores)
-            current = int(rng.choice(self.vocab_size, p=probs / probs.sum()))
+            current = int(rng.choice(self.vocab_size, p=probs))
             out.append(current)
         return vocab.decode(out)
 
