@@ -1,8 +1,8 @@
 """Training loops for both models. Each returns a ``History`` of per-epoch numbers to plot.
 
 Both loops are seeded (``seed`` feeds ``np.random.default_rng``: the classifier's minibatch order,
-the language model's samples), clip gradients by their global norm, stop with a clear error if the
-loss becomes NaN or infinite, and call an optional ``callback(history)`` after every epoch (the
+the language model's samples), clip gradients by their global norm, stop with ``TrainingDiverged``
+when training diverges (the rule is in ``rnn_lib.divergence``), and call an optional ``callback(history)`` after every epoch (the
 notebook widgets draw live curves through it). Matrix products here are tiny, where extra BLAS
 threads cost more than they save, so the loops run BLAS on one thread.
 """
@@ -11,20 +11,31 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
-from ._validate import positive_float, positive_int
+from ._validate import optional_positive_float, positive_float, positive_int, seed_value
+from .divergence import DIVERGENCE_FACTOR, TrainingDiverged, Watch, check_weights_before_training
 from .losses import cross_entropy
 from .models import CharRNN, SentimentRNN
 from .optim import Optimizer, clip_by_global_norm, global_norm, make_optimizer
 
+__all__ = ["DIVERGENCE_FACTOR", "History", "TextTooShort", "TrainingDiverged", "char_batches", "single_blas_thread",
+           "train_classifier", "train_language_model"]
 
-class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite; the learning rate is almost always too large."""
+
+class TextTooShort(ValueError):
+    """The text holds too few characters for ``batch_size`` streams of ``seq_length`` characters."""
+
+    def __init__(self, length: int, batch_size: int, seq_length: int):
+        self.length, self.batch_size, self.seq_length = length, batch_size, seq_length
+        self.needed = batch_size * seq_length + 1
+        super().__init__(f"the text has {length} characters, too short for batch_size={batch_size} streams of "
+                         f"seq_length={seq_length} (it needs at least {self.needed}); lower one of them or use "
+                         "a longer text.")
 
 
 @dataclass
@@ -63,17 +74,65 @@ def _progress(iterable, enabled: bool, desc: str):
     return tqdm(iterable, desc=desc, leave=False)
 
 
-def _check_finite(loss: float, epoch: int, learning_rate: float) -> None:
-    if not math.isfinite(loss):
-        raise TrainingDiverged(
-            f"training diverged at epoch {epoch}: the loss became {loss}. The learning rate "
-            f"{learning_rate:g} is probably too large; try {learning_rate / 10:g}, or clip gradients harder.")
-
-
 def _clip(grads, clip: float | None):
     if clip is None:
         return grads, global_norm(grads)
     return clip_by_global_norm(grads, clip)
+
+
+def _model_kind(model, wanted: str) -> None:
+    """Raise a TypeError unless ``model`` is an instance of the kind of model the loop trains."""
+    if isinstance(model, type):
+        raise TypeError(f"model must be a model instance, such as {model.__name__}(vocab), not the class "
+                        f"{model.__name__} itself.")
+    is_classifier = callable(getattr(model, "make_batch", None))
+    is_language_model = callable(getattr(model, "sample", None)) and callable(getattr(model, "perplexity", None))
+    if wanted == "classifier" and not is_classifier:
+        hint = "; it is a language model: train it with train_language_model" if is_language_model else ""
+        raise TypeError(f"train_classifier trains a classifier such as SentimentRNN, got {type(model).__name__}{hint}.")
+    if wanted == "language model" and (is_classifier or not is_language_model):
+        hint = "; it is a classifier: train it with train_classifier" if is_classifier else ""
+        raise TypeError(f"train_language_model trains a language model such as CharRNN, "
+                        f"got {type(model).__name__}{hint}.")
+    if not isinstance(getattr(model, "params", None), Mapping):
+        raise TypeError(f"model must keep its weights in a params dict; {type(model).__name__} has none.")
+
+
+def _check_examples(examples, name: str, num_classes: int) -> list:
+    """``examples`` as a list of (text, label) pairs, or a clear error naming ``name[i]``."""
+    if isinstance(examples, (str, bytes)) or not isinstance(examples, Sequence):
+        raise TypeError(f"{name} must be a list of (text, label) pairs, got {type(examples).__name__}.")
+    if len(examples) == 0:
+        raise ValueError(f"{name} is empty; pass at least one (text, label) pair"
+                         + (" (or test=None for no test set)." if name == "test" else "."))
+    for i, example in enumerate(examples):
+        if not (isinstance(example, (tuple, list)) and len(example) == 2):
+            raise TypeError(f"{name}[{i}] should be a (text, label) pair, got {example!r}.")
+        text, label = example
+        if not isinstance(text, str):
+            raise TypeError(f"{name}[{i}] has text {text!r} ({type(text).__name__}); the text must be a string.")
+        # A bool label is read as 0 or 1, as make_batch does.
+        if not isinstance(label, (Integral, np.bool_)):
+            raise TypeError(f"{name}[{i}] has label {label!r} ({type(label).__name__}); labels must be whole "
+                            f"numbers 0..{num_classes - 1}.")
+        if not 0 <= int(label) < num_classes:
+            raise ValueError(f"{name}[{i}] has label {label!r}; labels must be whole numbers 0..{num_classes - 1}.")
+    return list(examples)
+
+
+def _common_checks(model, epochs, learning_rate, optimizer, batch_size, clip, seed, progress, callback):
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
+    if learning_rate is not None:
+        learning_rate = positive_float(learning_rate, "learning_rate")
+    clip = optional_positive_float(clip, "clip", "no clipping")
+    seed = seed_value(seed, "seed")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False, got {progress!r}.")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function taking the History, or None; got {type(callback).__name__}.")
+    check_weights_before_training(model.params)
+    return epochs, batch_size, clip, seed
 
 
 def train_classifier(
@@ -82,7 +141,7 @@ def train_classifier(
     test: list[tuple[str, int]] | None = None,
     *,
     epochs: int = 100,
-    learning_rate: float = 0.02,
+    learning_rate: float | None = None,
     optimizer: str | Optimizer = "adam",
     batch_size: int = 16,
     clip: float | None = 5.0,
@@ -95,13 +154,20 @@ def train_classifier(
 
     Each epoch records the mean training loss over the epoch's minibatches, the largest gradient
     norm seen (before clipping), and, when ``test`` is given, the test loss and accuracy.
-    ``stop_at_accuracy`` (a fraction; needs ``test``) ends training once the test accuracy reaches
-    it (useful for timing).
+    learning_rate: the step size; None means 0.02 for an optimizer given by name. An optimizer
+    instance brings its own rate, so with one pass no learning_rate (a different one is refused).
+    clip: the largest global gradient norm (None: no clipping). batch_size larger than the data
+    simply means one batch per epoch. ``stop_at_accuracy`` (a fraction; needs ``test``) ends
+    training once the test accuracy reaches it (useful for timing).
     ``callback(history)`` runs after every epoch; returning ``False`` from it stops training.
+    Raises ``TrainingDiverged`` if training diverges (see ``rnn_lib.divergence`` for the rule).
     """
-    epochs = positive_int(epochs, "epochs")
-    batch_size = positive_int(batch_size, "batch_size")
-    learning_rate = positive_float(learning_rate, "learning_rate")
+    _model_kind(model, "classifier")
+    epochs, batch_size, clip, seed = _common_checks(model, epochs, learning_rate, optimizer, batch_size, clip, seed,
+                                                    progress, callback)
+    num_classes = int(getattr(model, "num_classes", getattr(model, "output_size", 2)))
+    train = _check_examples(train, "train", num_classes)
+    test = None if test is None else _check_examples(test, "test", num_classes)
     if stop_at_accuracy is not None:
         if isinstance(stop_at_accuracy, bool) or not isinstance(stop_at_accuracy, Real) \
                 or not 0.0 <= stop_at_accuracy <= 1.0:
@@ -110,7 +176,10 @@ def train_classifier(
         if not test:
             raise ValueError("stop_at_accuracy watches the test accuracy, so it needs test examples: "
                              "pass them as the third argument, train_classifier(model, train, test, ...).")
+    if learning_rate is None and not isinstance(optimizer, Optimizer):
+        learning_rate = 0.02
     opt = make_optimizer(optimizer, learning_rate)
+    watch = Watch(opt, clip, num_classes)
     batches_all = model.make_batch(train)
     test_batch = model.make_batch(test) if test else None
     rng = np.random.default_rng(seed)
@@ -120,15 +189,16 @@ def train_classifier(
         for epoch in _progress(range(1, epochs + 1), progress, "epochs"):
             order = rng.permutation(n)
             losses, norms, correct = [], [], 0
-            for start in range(0, n, batch_size):
+            for step, start in enumerate(range(0, n, batch_size), start=1):
                 rows = order[start : start + batch_size]
                 batch = _take(batches_all, rows)
                 logits, cache = model.forward(batch.ids, batch.mask)
                 loss, dlogits = cross_entropy(logits, batch.labels)
-                _check_finite(loss, epoch, opt.learning_rate)
+                watch.loss(loss, epoch, step)
                 grads = model.backward(dlogits, cache)
+                watch.grads(grads, epoch, step)
                 grads, norm = _clip(grads, clip)
-                opt.step(model.params, grads)
+                watch.step(model.params, grads, epoch, step)
                 losses.append(loss * len(rows))
                 norms.append(norm)
                 correct += int((logits.argmax(axis=1) == batch.labels).sum())
@@ -157,22 +227,43 @@ def _take(batch, rows):
     return type(batch)(batch.ids[rows, :width], mask[:, :width], batch.labels[rows])
 
 
-def char_batches(ids: np.ndarray, batch_size: int, seq_length: int):
+def char_batches(ids, batch_size: int, seq_length: int):
     """Cut a long id sequence into ``batch_size`` parallel streams and yield (inputs, targets) chunks.
 
-    Stream i reads its own contiguous slice of the text, so the hidden state carried from one chunk
-    to the next continues the same stream. Each chunk is (batch_size, seq_length) inputs and the same
-    shape of targets: the inputs shifted one character ahead.
+    ids: token ids, shape (L,), a list or an integer array. Stream i reads its own contiguous slice
+    of the text, so the hidden state carried from one chunk to the next continues the same stream.
+    Each chunk is (batch_size, seq_length) inputs and the same shape of targets: the inputs shifted
+    one character ahead. Raises ``TextTooShort`` (a ValueError) if L < batch_size * seq_length + 1.
     """
     ids = np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"ids must be whole-number token ids, got dtype {ids.dtype}.")
+    if ids.ndim != 1:
+        raise ValueError(f"ids must be one sequence, shape (L,), got shape {ids.shape}.")
+    if ids.size and ids.min() < 0:
+        raise ValueError(f"ids must be token ids >= 0, got {ids.min()}.")
+    batch_size = positive_int(batch_size, "batch_size")
+    seq_length = positive_int(seq_length, "seq_length")
+    return _chunks(ids, batch_size, seq_length)
+
+
+def _chunks(ids, batch_size, seq_length):
     stream = (len(ids) - 1) // batch_size
     if stream < seq_length:
-        raise ValueError(f"the text has {len(ids)} characters, too short for batch_size={batch_size} "
-                         f"streams of seq_length={seq_length}; lower one of them or use a longer text.")
+        raise TextTooShort(len(ids), batch_size, seq_length)
     inputs = ids[: stream * batch_size].reshape(batch_size, stream)
     targets = ids[1 : stream * batch_size + 1].reshape(batch_size, stream)
-    for start in range(0, stream - seq_length + 1, seq_length):
-        yield inputs[:, start : start + seq_length], targets[:, start : start + seq_length]
+    return [(inputs[:, start : start + seq_length], targets[:, start : start + seq_length])
+            for start in range(0, stream - seq_length + 1, seq_length)]
+
+
+def _text(value, name: str, minimum: int) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__}.")
+    if len(value) < minimum:
+        raise ValueError(f"{name} is {'empty' if not value else 'too short'}; it needs at least {minimum} "
+                         f"character{'s' if minimum > 1 else ''}.")
+    return value
 
 
 def train_language_model(
@@ -180,7 +271,7 @@ def train_language_model(
     text: str,
     *,
     epochs: int = 5,
-    learning_rate: float = 0.1,
+    learning_rate: float | None = None,
     optimizer: str | Optimizer = "adagrad",
     seq_length: int = 25,
     batch_size: int = 16,
@@ -195,39 +286,64 @@ def train_language_model(
     """Train a ``CharRNN`` with truncated BPTT on ``text``.
 
     Every epoch reads the whole text once, in chunks of ``seq_length`` characters across
-    ``batch_size`` parallel streams, carrying the hidden state from chunk to chunk. Records the mean
-    training loss per character, the perplexity (on ``valid_text`` if given, else on the training
-    loss), the largest gradient norm and, if ``sample_length`` > 0, a sample after each epoch, drawn
-    from ``sample_prompt`` (default: the text's first character) with a generator seeded by ``seed``.
-    The chunks come in text order, so ``seed`` changes only the samples.
+    ``batch_size`` parallel streams, carrying the hidden state from chunk to chunk (each epoch starts
+    from zeros). Records the mean training loss per character, the perplexity (on ``valid_text`` if
+    given, else on the training loss), the largest gradient norm and, if ``sample_length`` > 0, a
+    sample after each epoch, drawn from ``sample_prompt`` (default: the text's first character; every
+    character must be in the vocabulary) with a generator seeded by ``seed``.
+    The chunks come in text order, so ``seed`` changes only the samples. Characters of ``text``
+    missing from the model's vocabulary are read as ``<unk>``.
+    learning_rate: None means 0.1 for an optimizer given by name; an optimizer instance brings its
+    own rate (a different learning_rate is refused). clip: None for no clipping.
+    Raises ``TrainingDiverged`` if training diverges (see ``rnn_lib.divergence`` for the rule).
     """
-    epochs = positive_int(epochs, "epochs")
-    learning_rate = positive_float(learning_rate, "learning_rate")
+    _model_kind(model, "language model")
+    epochs, batch_size, clip, seed = _common_checks(model, epochs, learning_rate, optimizer, batch_size, clip, seed,
+                                                    progress, callback)
     seq_length = positive_int(seq_length, "seq_length")
-    batch_size = positive_int(batch_size, "batch_size")
-    vocab = model._require_vocab()
-    ids = np.asarray(vocab.encode(text))
+    vocab = getattr(model, "vocab", None)
+    if vocab is None:
+        raise TypeError(f"this {type(model).__name__} was built from a vocabulary size, not a Vocabulary, so it "
+                        "cannot read text; build it with Vocabulary.from_texts([text], level='char').")
+    text = _text(text, "text", 2)
+    if valid_text is not None:
+        valid_text = _text(valid_text, "valid_text", 2)
+    if isinstance(sample_length, bool) or not isinstance(sample_length, Integral):
+        raise TypeError(f"sample_length must be a whole number (0 for no samples), got {sample_length!r}.")
+    if sample_length < 0:
+        raise ValueError(f"sample_length must be 0 (no samples) or more, got {sample_length}.")
+    prompt = text[0] if sample_prompt is None else _text(sample_prompt, "sample_prompt", 1)
+    try:
+        vocab.encode(prompt, strict=True)
+    except KeyError as err:
+        raise KeyError(f"sample_prompt {prompt!r} has a character the model does not know: {err.args[0]}") from None
+    batches = char_batches(np.asarray(vocab.encode(text)), batch_size, seq_length)
+    if learning_rate is None and not isinstance(optimizer, Optimizer):
+        learning_rate = 0.1
     opt = make_optimizer(optimizer, learning_rate)
+    watch = Watch(opt, clip, len(vocab))
     rng = np.random.default_rng(seed)
     history = History()
-    prompt = sample_prompt or text[0]
     with single_blas_thread():
         for epoch in _progress(range(1, epochs + 1), progress, "epochs"):
             h, losses, norms = None, [], []
-            for batch in char_batches(ids, batch_size, seq_length):
-                loss, grads, h = model.loss(batch, h)
-                _check_finite(loss, epoch, opt.learning_rate)
+            for step, batch in enumerate(batches, start=1):
+                loss, grads, h = model.loss(batch, h)   # h: the last state of this chunk starts the next
+                watch.loss(loss, epoch, step)
+                watch.grads(grads, epoch, step)
                 grads, norm = _clip(grads, clip)
-                opt.step(model.params, grads)
+                watch.step(model.params, grads, epoch, step)
                 losses.append(loss)
                 norms.append(norm)
             history.epoch.append(epoch)
             history.train_loss.append(float(np.mean(losses)))
             history.grad_norm.append(max(norms))
             if valid_text is not None:
-                history.perplexity.append(model.perplexity(valid_text))
+                history.perplexity.append(watch.perplexity(model.perplexity(valid_text), "on valid_text", epoch))
             else:
-                history.perplexity.append(float(np.exp(history.train_loss[-1])))
+                with np.errstate(over="ignore"):
+                    perplexity = float(np.exp(history.train_loss[-1]))
+                history.perplexity.append(watch.perplexity(perplexity, "of the training text", epoch))
             if sample_length:
                 history.samples.append(model.sample(prompt, sample_length, rng=rng))
             if callback is not None and callback(history) is False:
