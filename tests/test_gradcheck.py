@@ -10,7 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnn_lib.gradcheck import check_gradients, numerical_gradient, rel_error
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from rnn_lib.gradcheck import GradientCheckError, check_gradients, numerical_gradient, rel_error
 from rnn_lib.layers import (
     affine_backward,
     affine_forward,
@@ -90,6 +94,113 @@ def test_checker_flags_a_wrong_gradient():
     numeric = numerical_gradient(lambda: np.sum(x**2), x)
     assert rel_error(2 * x, numeric) < GRAD_TOLERANCE
     assert rel_error(x, numeric) > 0.3                # the factor 2 forgotten
+
+
+def test_numerical_gradient_copies_what_f_returns():
+    # f hands back the same buffer every call, as a layer reusing its output array would. Without a
+    # copy, f(x + h) and f(x - h) are one array and every difference is zero.
+    x = np.array([1.0, -2.0, 0.5])
+    buffer = np.empty(3)
+
+    def f():
+        np.multiply(x, x, out=buffer)
+        return buffer
+
+    grad = numerical_gradient(f, x, dout=np.ones(3))
+    np.testing.assert_allclose(grad, 2 * np.array([1.0, -2.0, 0.5]), rtol=1e-9)
+
+
+def test_numerical_gradient_checks_its_arguments():
+    x = np.ones(2)
+    with pytest.raises(TypeError, match=r"f returned an array of shape \(2,\), not a number; pass dout"):
+        numerical_gradient(lambda: x * 2, x)
+    with pytest.raises(ValueError, match=r"dout has shape \(3,\), but f returns shape \(2,\)"):
+        numerical_gradient(lambda: x * 2, x, dout=np.ones(3))
+    with pytest.raises(ValueError, match="step must be a finite number greater than 0"):
+        numerical_gradient(lambda: x.sum(), x, step=0)
+    with pytest.raises(TypeError, match="f must be a function"):
+        numerical_gradient(3.0, x)
+    with np.errstate(divide="ignore", invalid="ignore"), \
+            pytest.raises(GradientCheckError, match=r"non-finite value .* x\[0\] was nudged"):
+        numerical_gradient(lambda: np.log(x - 1).sum(), x)
+    np.testing.assert_array_equal(x, [1.0, 1.0])            # nudges undone even after an error
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_rel_error_never_passes_a_nan_or_inf(bad):
+    # It used to return 0.0 ("a perfect match") for an all-NaN gradient.
+    with pytest.raises(GradientCheckError, match=rf"a holds {bad} at index \(1,\)"):
+        rel_error([1.0, bad], [1.0, 2.0])
+    with pytest.raises(GradientCheckError, match=rf"b holds {bad} at index \(0, 0\)"):
+        rel_error([[1.0]], [[bad]])
+    with pytest.raises(GradientCheckError):
+        rel_error(np.full(3, bad), np.full(3, bad))         # equal, but nothing was checked
+
+
+def test_rel_error_refuses_non_numbers():
+    with pytest.raises(TypeError, match="a must be an array of numbers, got dtype <U1"):
+        rel_error(["x"], [1.0])
+    with pytest.raises(TypeError, match="b must be an array of numbers, got dtype bool"):
+        rel_error([1.0], [True])
+
+
+@settings(max_examples=300, deadline=None)
+@given(pair=st.integers(1, 6).flatmap(lambda n: st.tuples(
+           hnp.arrays(np.float64, n, elements=st.floats(-10, 10)), hnp.arrays(np.float64, n, elements=st.floats(-10, 10)))),
+       exponent=st.integers(-300, 300))
+def test_rel_error_is_the_same_at_every_scale(pair, exponent):
+    # ||a - b|| / (||a|| + ||b||) does not change when both arrays are multiplied by one number, so
+    # it must come out the same from 1e-300 to 1e300 (it overflowed above 1e154 and gave 0 below 1e-162).
+    a, b = pair
+    scale = 10.0**exponent
+    expected = rel_error(a, b)
+    got = rel_error(a * scale, b * scale)
+    if np.any(np.abs(a * scale)[a != 0] < 1e-290) or np.any(np.abs(b * scale)[b != 0] < 1e-290):
+        return                                              # subnormal numbers have lost digits themselves
+    assert got == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert 0.0 <= got <= 1.0
+
+
+@pytest.mark.parametrize("magnitude", [1e-300, 1e-200, 1e-162, 1e154, 1e200, 1e300])
+def test_rel_error_golden_at_extreme_magnitudes(magnitude):
+    assert rel_error([magnitude, 0.0], [-magnitude, 0.0]) == pytest.approx(1.0, rel=1e-15)
+    assert rel_error([magnitude], [magnitude]) == 0.0
+    # (1, 2) against (1.1, 2): worked out by hand in test_rel_error_golden
+    assert rel_error(np.array([1.0, 2.0]) * magnitude, np.array([1.1, 2.0]) * magnitude) == \
+        pytest.approx(0.1 / (5**0.5 + 5.21**0.5), rel=1e-12)
+
+
+class Quadratic:
+    """loss = sum(w^2) / 2 with a chosen analytic gradient, to test check_gradients itself."""
+
+    def __init__(self, gradient):
+        self.params = {"w": np.array([0.5, -1.0]), "u": np.array([2.0])}
+        self.gradient = gradient
+
+    def loss(self, batch):
+        total = sum(float(np.sum(p**2)) / 2 for p in self.params.values())
+        return total, self.gradient(self.params)
+
+
+def test_check_gradients_passes_a_right_gradient_and_fails_a_wrong_one():
+    right = check_gradients(Quadratic(lambda p: {name: value.copy() for name, value in p.items()}), None)
+    assert max(right.values()) < GRAD_TOLERANCE
+    wrong = check_gradients(Quadratic(lambda p: {"w": p["w"] * 2, "u": p["u"].copy()}), None)
+    assert wrong["w"] > 0.3 and wrong["u"] < GRAD_TOLERANCE
+
+
+def test_check_gradients_names_the_parameter_with_a_nan():
+    nan_gradient = Quadratic(lambda p: {"w": p["w"].copy(), "u": np.array([np.nan])})
+    with pytest.raises(GradientCheckError, match=r"the analytic gradient of 'u' holds nan"):
+        check_gradients(nan_gradient, None)
+    nan_weight = Quadratic(lambda p: {name: value.copy() for name, value in p.items()})
+    nan_weight.params["w"][1] = np.nan
+    with pytest.raises(GradientCheckError, match=r"model.params\['w'\] holds nan at index \(1,\)"):
+        check_gradients(nan_weight, None)
+    float32 = Quadratic(lambda p: p)
+    float32.params["u"] = float32.params["u"].astype(np.float32)
+    with pytest.raises(TypeError, match=r"model.params\['u'\] is float32; gradient checks need float64"):
+        check_gradients(float32, None)
 
 
 # --- one step -------------------------------------------------------------------------------------
