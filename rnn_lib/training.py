@@ -1,16 +1,16 @@
 """Training loops for both models. Each returns a ``History`` of per-epoch numbers to plot.
 
 Both loops are seeded (``seed`` feeds ``np.random.default_rng``: the classifier's minibatch order,
-the language model's samples), clip gradients by their global norm, stop with ``TrainingDiverged``
-when training diverges (the rule is in ``rnn_lib.divergence``), and call an optional ``callback(history)`` after every epoch (the
-notebook widgets draw live curves through it). Matrix products here are tiny, where extra BLAS
-threads cost more than they save, so the loops run BLAS on one thread.
+the language model's samples), clip gradients by their global norm, stop with
+``TrainingDiverged`` when training diverges (the rule is in ``rnn_lib.divergence``), and call an
+optional ``callback(history)`` after every epoch (the notebook widgets draw live curves through it).
+Matrix products here are tiny, where extra BLAS threads cost more than they save, so the loops run
+BLAS on one thread.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real

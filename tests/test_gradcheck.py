@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -145,8 +144,8 @@ def test_rel_error_refuses_non_numbers():
 
 
 @settings(max_examples=300, deadline=None)
-@given(pair=st.integers(1, 6).flatmap(lambda n: st.tuples(
-           hnp.arrays(np.float64, n, elements=st.floats(-10, 10)), hnp.arrays(np.float64, n, elements=st.floats(-10, 10)))),
+@given(pair=st.integers(1, 6).flatmap(lambda n: st.tuples(hnp.arrays(np.float64, n, elements=st.floats(-10, 10)),
+                                                          hnp.arrays(np.float64, n, elements=st.floats(-10, 10)))),
        exponent=st.integers(-300, 300))
 def test_rel_error_is_the_same_at_every_scale(pair, exponent):
     # ||a - b|| / (||a|| + ||b||) does not change when both arrays are multiplied by one number, so

@@ -185,7 +185,9 @@ def test_an_enormous_step_is_caught_at_the_next_batch(sentiment, small_pairs):
     vocab, _, _ = sentiment
     model = SentimentRNN(vocab, hidden_size=8)
     with np.errstate(over="ignore", invalid="ignore"), \
-            pytest.raises(TrainingDiverged, match=r"epoch 1, step 2: the loss (became inf|grew to \S+e\+30\d, .*)\. The learning rate 1e\+308"):
+            pytest.raises(TrainingDiverged,
+                          match=r"epoch 1, step 2: the loss (became inf|grew to \S+e\+30\d, .*)\. "
+                                r"The learning rate 1e\+308"):
         train_classifier(model, small_pairs, epochs=3, batch_size=8, optimizer="sgd", learning_rate=1e308, clip=None)
     assert all(np.isfinite(value).all() for value in model.params.values())
 
