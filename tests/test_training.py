@@ -430,3 +430,109 @@ def test_sgd_instance_state_is_empty_after_training(sentiment, small_pairs):
     train_classifier(SentimentRNN(vocab, hidden_size=4), small_pairs, epochs=1, optimizer=optimizer,
                      batch_size=len(small_pairs))
     assert optimizer.state == {} and optimizer.steps == 1          # one full batch: exactly one step
+
+
+# --- the hidden state is carried between chunks ---------------------------------------------------
+
+def test_the_hidden_state_is_carried_from_chunk_to_chunk(char_setup):
+    # One epoch of SGD written out by hand, passing each chunk's last state to the next chunk. A loop
+    # that starts every chunk from zeros (truncated BPTT without the carry) ends with other weights.
+    vocab, text = char_setup
+    text = text[:400]
+    model = CharRNN(vocab, hidden_size=6, seed=3)
+    by_hand = CharRNN(vocab, hidden_size=6, seed=3)
+    train_language_model(model, text, epochs=1, batch_size=3, seq_length=7, optimizer="sgd", learning_rate=0.5,
+                         clip=None)
+    ids = np.array([vocab.stoi[c] for c in text])
+    streams = (len(ids) - 1) // 3
+    inputs, targets = ids[: 3 * streams].reshape(3, streams), ids[1 : 3 * streams + 1].reshape(3, streams)
+    h, reset_differs = None, False
+    for start in range(0, streams - 7 + 1, 7):
+        chunk = (inputs[:, start : start + 7], targets[:, start : start + 7])
+        _, grads, h_next = by_hand.loss(chunk, h)
+        if h is not None:
+            reset_differs |= not np.allclose(by_hand.loss(chunk)[1]["Whh"], grads["Whh"])
+        for name in by_hand.params:
+            by_hand.params[name] -= 0.5 * grads[name]
+        h = h_next
+    assert reset_differs, "the carried state must matter for this check to mean anything"
+    for name in model.params:
+        np.testing.assert_allclose(model.params[name], by_hand.params[name], rtol=1e-12, atol=1e-14)
+
+
+# --- arguments ------------------------------------------------------------------------------------
+
+def test_each_loop_refuses_the_other_kind_of_model(sentiment, small_pairs, char_setup):
+    vocab, _, _ = sentiment
+    char_vocab, text = char_setup
+    with pytest.raises(TypeError, match="train_classifier trains a classifier such as SentimentRNN, got CharRNN; "
+                                        "it is a language model: train it with train_language_model"):
+        train_classifier(CharRNN(char_vocab, hidden_size=4), small_pairs)
+    with pytest.raises(TypeError, match="train_language_model trains a language model such as CharRNN, got "
+                                        "SentimentRNN; it is a classifier: train it with train_classifier"):
+        train_language_model(SentimentRNN(vocab, hidden_size=4), text)
+    with pytest.raises(TypeError, match=r"model must be a model instance, such as SentimentRNN\(vocab\), not the class"):
+        train_classifier(SentimentRNN, small_pairs)
+
+
+def test_clip_zero_is_reported_as_clip(sentiment, small_pairs, char_setup):
+    vocab, _, _ = sentiment
+    with pytest.raises(ValueError, match=r"^clip must be a finite number greater than 0, got 0\. Pass None for no "
+                                         r"clipping\.$"):
+        train_classifier(SentimentRNN(vocab, hidden_size=4), small_pairs, clip=0)
+    char_vocab, text = char_setup
+    with pytest.raises(TypeError, match="^clip must be a number"):
+        train_language_model(CharRNN(char_vocab, hidden_size=4), text, clip="5")
+
+
+def test_sample_length_is_reported_as_sample_length(char_setup):
+    vocab, text = char_setup
+    with pytest.raises(ValueError, match=r"sample_length must be 0 \(no samples\) or more, got -5"):
+        train_language_model(CharRNN(vocab, hidden_size=4), text, sample_length=-5)
+    with pytest.raises(TypeError, match="sample_length must be a whole number"):
+        train_language_model(CharRNN(vocab, hidden_size=4), text, sample_length=2.5)
+    with pytest.raises(KeyError, match="sample_prompt '~' has a character the model does not know"):
+        train_language_model(CharRNN(vocab, hidden_size=4), text, sample_length=5, sample_prompt="~")
+
+
+def test_an_optimizer_instance_with_a_learning_rate_is_refused(sentiment, small_pairs):
+    vocab, _, _ = sentiment
+    with pytest.raises(ValueError, match=r"optimizer=SGD\(learning_rate=0.1\) already has its learning rate, so "
+                                         r"learning_rate=0.5 would be ignored"):
+        train_classifier(SentimentRNN(vocab, hidden_size=4), small_pairs, optimizer=SGD(0.1), learning_rate=0.5)
+
+
+def test_default_learning_rates_of_the_loops(sentiment, small_pairs, char_setup):
+    vocab, _, _ = sentiment
+    model = SentimentRNN(vocab, hidden_size=4)
+    before = {name: value.copy() for name, value in model.params.items()}
+    train_classifier(model, small_pairs, epochs=1, batch_size=len(small_pairs), optimizer="sgd", clip=None)
+    _, grads = SentimentRNN(vocab, hidden_size=4).loss(SentimentRNN(vocab, hidden_size=4).make_batch(small_pairs))
+    for name in before:                                       # one SGD step at the documented default 0.02
+        np.testing.assert_allclose(model.params[name], before[name] - 0.02 * grads[name], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    ("a string", TypeError, "train must be a list of .text, label. pairs, got str"),
+    ([], ValueError, "train is empty"),
+    ([("good", 1), ("bad",)], TypeError, r"train\[1\] should be a \(text, label\) pair"),
+    ([("good", 1.0)], TypeError, r"train\[0\] has label 1.0 \(float\)"),
+    ([("good", 2)], ValueError, r"train\[0\] has label 2; labels must be whole numbers 0..1"),
+    ([(3, 1)], TypeError, r"train\[0\] has text 3 \(int\)"),
+])
+def test_training_pairs_name_the_bad_entry(sentiment, bad, error, message):
+    vocab, _, _ = sentiment
+    with pytest.raises(error, match=message):
+        train_classifier(SentimentRNN(vocab, hidden_size=4), bad)
+
+
+def test_char_batches_arguments():
+    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+        char_batches(np.arange(50), batch_size=0, seq_length=5)
+    with pytest.raises(TypeError, match="ids must be whole-number token ids, got dtype float64"):
+        char_batches(np.arange(50.0), batch_size=2, seq_length=5)
+    with pytest.raises(ValueError, match=r"ids must be one sequence, shape \(L,\), got shape \(5, 10\)"):
+        char_batches(np.zeros((5, 10), dtype=int), batch_size=2, seq_length=5)
+    with pytest.raises(TypeError, match="seq_length must be a whole number"):
+        char_batches(list(range(50)), batch_size=2, seq_length=True)
+    assert len(char_batches(list(range(11)), 2, 2)) == 2       # a plain list of ids is fine
