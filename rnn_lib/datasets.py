@@ -122,10 +122,16 @@ def load_sentiment() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
 
 
 def _check_int(name: str, value: object, minimum: int) -> int:
-    """Return ``value`` if it is an int >= ``minimum``, else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    """Return ``value`` if it is an int >= ``minimum``; else raise TypeError (not a whole number) or ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__})")
+    if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__})")
     return int(value)
+
+
+# make_sentiment keeps every sentence in a list: beyond this it would run for minutes and fill memory.
+_MAX_GENERATED = 10_000_000
 
 
 def make_sentiment(n: int, seed: int = 0, distance: int = 0, negation_rate: float = 0.5) -> list[tuple[str, int]]:
@@ -138,8 +144,8 @@ def make_sentiment(n: int, seed: int = 0, distance: int = 0, negation_rate: floa
         label = adjective is positive  XOR  sentence contains "not"
 
     Args:
-        n: how many sentences to make (an int >= 1). Duplicates can occur.
-        seed: seed for ``np.random.default_rng``; the same seed always gives
+        n: how many sentences to make (an int from 1 to 10,000,000). Duplicates can occur.
+        seed: seed (an int >= 0) for ``np.random.default_rng``; the same seed always gives
             the same sentences, and the global numpy random state is untouched.
         distance: how many neutral filler words (from :data:`FILLERS`) sit
             between "not" and the adjective it flips. Sentences without "not"
@@ -154,8 +160,15 @@ def make_sentiment(n: int, seed: int = 0, distance: int = 0, negation_rate: floa
         labels are balanced on average whatever ``negation_rate`` is.
     """
     n = _check_int("n", n, 1)
+    if n > _MAX_GENERATED:
+        raise ValueError(f"n must be at most {_MAX_GENERATED:,} (every sentence is kept in memory), got {n:,}")
+    seed = _check_int("seed", seed, 0)
     distance = _check_int("distance", distance, 0)
-    if isinstance(negation_rate, bool) or not isinstance(negation_rate, Real) or not 0.0 <= float(negation_rate) <= 1.0:
+    if distance > 1000:
+        raise ValueError(f"distance must be at most 1000 filler words, got {distance}")
+    if isinstance(negation_rate, bool) or not isinstance(negation_rate, Real):
+        raise TypeError(f"negation_rate must be a probability between 0 and 1, got {negation_rate!r}")
+    if not 0.0 <= float(negation_rate) <= 1.0:
         raise ValueError(f"negation_rate must be a probability between 0 and 1, got {negation_rate!r}")
 
     rng = np.random.default_rng(seed)
@@ -198,10 +211,12 @@ def load_text(path: str | os.PathLike[str]) -> str:
         TypeError: ``path`` is not a string or path-like object.
         FileNotFoundError: nothing exists at ``path``.
         IsADirectoryError: ``path`` is a folder, not a file.
-        ValueError: the file is not valid UTF-8, or it holds no text at all.
+        ValueError: ``path`` is empty, the file is not valid UTF-8, or it holds no text at all.
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a string or a pathlib.Path, got {type(path).__name__}: {path!r}")
+    if not os.fspath(path):                         # Path("") would quietly mean the current folder
+        raise ValueError("path is empty; give the name of a UTF-8 text file")
     file = Path(path)
     if not file.exists():
         raise FileNotFoundError(

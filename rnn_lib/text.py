@@ -8,8 +8,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 
 import numpy as np
+
+from ._validate import positive_int
+
+# one_hot refuses to build arrays larger than this (a one-hot of a huge vocabulary is mostly zeros).
+ONE_HOT_MAX_BYTES = 2**30
 
 PAD = "<pad>"
 UNK = "<unk>"
@@ -52,6 +58,13 @@ class Vocabulary:
     def __init__(self, tokens: Iterable[str], level: str = "word"):
         if level not in ("word", "char"):
             raise ValueError(f'level must be "word" or "char", got {level!r}.')
+        if isinstance(tokens, str) or not isinstance(tokens, Iterable):
+            raise TypeError(f"tokens must be a list of token strings, got {type(tokens).__name__}; for the tokens "
+                            "of a text use Vocabulary.from_texts([text]).")
+        tokens = list(tokens)
+        for i, token in enumerate(tokens):
+            if not isinstance(token, str) or not token:
+                raise TypeError(f"tokens[{i}] must be a non-empty string, got {token!r}.")
         self.level = level
         self.itos: list[str] = [PAD, UNK] + sorted(set(tokens) - {PAD, UNK})
         self.stoi: dict[str, int] = {token: i for i, token in enumerate(self.itos)}
@@ -61,9 +74,13 @@ class Vocabulary:
         """Build a vocabulary from the tokens of ``texts`` that occur at least ``min_freq`` times."""
         if isinstance(texts, str):
             raise TypeError("texts must be a list of strings, not a single string; wrap it: [text].")
+        if not isinstance(texts, Iterable):
+            raise TypeError(f"texts must be a list of strings, got {type(texts).__name__}.")
         if level not in ("word", "char"):
             raise ValueError(f'level must be "word" or "char", got {level!r}.')
-        if isinstance(min_freq, bool) or not isinstance(min_freq, int) or min_freq < 1:
+        if isinstance(min_freq, bool) or not isinstance(min_freq, Integral):
+            raise TypeError(f"min_freq must be a whole number >= 1, got {min_freq!r} ({type(min_freq).__name__}).")
+        if min_freq < 1:
             raise ValueError(f"min_freq must be a whole number >= 1, got {min_freq!r}.")
         counts: Counter[str] = Counter()
         for i, text in enumerate(texts):
@@ -99,6 +116,8 @@ class Vocabulary:
 
     def encode(self, text: str, strict: bool = False) -> list[int]:
         """Token ids of ``text``, shape (T,). Unknown tokens map to ``<unk>``, or raise with ``strict``."""
+        if not isinstance(strict, (bool, np.bool_)):
+            raise TypeError(f"strict must be True or False, got {strict!r}.")
         ids = []
         for token in self.tokens(text):
             if token in self.stoi:
@@ -111,9 +130,22 @@ class Vocabulary:
         return ids
 
     def decode(self, ids: Iterable[int]) -> str:
-        """The text for a sequence of ids (padding dropped); words are joined by spaces."""
+        """The text for a sequence of ids, shape (T,) (padding dropped); words are joined by spaces.
+
+        ids must be whole numbers (a list or an integer array; a batch of one, shape (1, T), is read as
+        its one row); an empty sequence gives "".
+        """
+        if isinstance(ids, (str, bytes)) or not isinstance(ids, (Iterable, np.ndarray)):
+            raise TypeError(f"ids must be a sequence of token ids, got {type(ids).__name__}: {ids!r}"
+                            + ("; wrap a single id: [id]." if isinstance(ids, Integral) else "."))
+        array = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids)
+        if array.size and array.dtype.kind not in "iu":
+            raise TypeError(f"ids must be whole numbers, got dtype {array.dtype} ({array.reshape(-1)[:3].tolist()}"
+                            f"{'...' if array.size > 3 else ''}); a float id such as 2.7 is no token.")
+        if array.ndim > 1 and any(n != 1 for n in array.shape[:-1]):   # (1, T), a batch of one, is one sequence
+            raise ValueError(f"ids must be one sequence, shape (T,), got shape {array.shape}; decode each row.")
         tokens = []
-        for i in np.asarray(list(ids)).reshape(-1):
+        for i in array.reshape(-1):
             if not 0 <= i < len(self):
                 raise KeyError(f"id {i} is outside this vocabulary (valid ids: 0 to {len(self) - 1}).")
             if i != self.pad_id:
@@ -131,13 +163,24 @@ def _split(text, level: str, what: str) -> list[str]:
 
 
 def one_hot(ids, size: int) -> np.ndarray:
-    """Rows of the identity matrix: ``one_hot(ids, V)[..., k] == (ids == k)``, shape ids.shape + (V,)."""
+    """Rows of the identity matrix: ``one_hot(ids, V)[..., k] == (ids == k)``, shape ids.shape + (V,).
+
+    Refuses (ValueError) to build more than ``ONE_HOT_MAX_BYTES`` (1 GiB): for a large vocabulary,
+    look the ids up instead (a column gather of the weights), which is what the layers do.
+    """
     ids = np.asarray(ids)
+    size = positive_int(size, "size")
     if ids.dtype.kind not in "iu":
         raise TypeError(f"ids must be whole numbers, got dtype {ids.dtype}.")
     if ids.size and (ids.min() < 0 or ids.max() >= size):
         raise ValueError(f"ids must lie in 0..{size - 1}, got values from {ids.min()} to {ids.max()}.")
-    return np.eye(size)[ids]
+    nbytes = ids.size * size * 8
+    if nbytes > ONE_HOT_MAX_BYTES:
+        raise ValueError(f"one_hot of {ids.size} ids with size={size} would take {nbytes / 2**30:.1f} GiB "
+                         f"(limit {ONE_HOT_MAX_BYTES / 2**30:g} GiB); use the ids directly instead.")
+    out = np.zeros(ids.shape + (size,))
+    np.put_along_axis(out, ids[..., None], 1.0, axis=-1)   # no size x size identity matrix needed
+    return out
 
 
 def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -146,8 +189,20 @@ def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int = 0) -> tuple[np.n
     Returns ``ids`` of shape (N, T) with ``pad_id`` after each sequence ends, and ``mask`` of shape
     (N, T), True where a real token stands.
     """
+    if isinstance(sequences, (str, bytes)) or not isinstance(sequences, (Iterable, np.ndarray)):
+        raise TypeError(f"sequences must be a list of id sequences, got {type(sequences).__name__}.")
+    if isinstance(pad_id, bool) or not isinstance(pad_id, Integral) or pad_id < 0:
+        raise TypeError(f"pad_id must be a whole number >= 0, got {pad_id!r}.")
+    sequences = [np.asarray(seq) if not isinstance(seq, (str, bytes)) else seq for seq in sequences]
     if len(sequences) == 0:
         raise ValueError("pad_batch needs at least one sequence.")
+    for i, seq in enumerate(sequences):
+        if not isinstance(seq, np.ndarray) or seq.ndim != 1:
+            raise TypeError(f"sequences[{i}] must be a 1-D sequence of token ids, got {seq!r}.")
+        if seq.size and seq.dtype.kind not in "iu":
+            raise TypeError(f"sequences[{i}] must hold whole-number ids, got dtype {seq.dtype}.")
+        if seq.size and seq.min() < 0:
+            raise ValueError(f"sequences[{i}] holds the id {seq.min()}; ids are >= 0.")
     lengths = [len(seq) for seq in sequences]
     if min(lengths) == 0:
         raise ValueError(f"sequence {lengths.index(0)} is empty; every sequence needs at least one token.")

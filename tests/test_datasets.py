@@ -244,7 +244,8 @@ def test_generator_accepts_numpy_integers():
     ],
 )
 def test_generator_rejects_bad_arguments(kwargs, pattern):
-    with pytest.raises(ValueError, match=pattern):
+    # A wrong type is a TypeError, a wrong value a ValueError; both name the argument.
+    with pytest.raises((TypeError, ValueError), match=pattern):
         make_sentiment(**kwargs)
 
 
@@ -311,3 +312,22 @@ def test_shipped_files_have_a_licence():
     for name in ("sentiment_train.tsv", "sentiment_test.tsv", "char_corpus.txt"):
         assert name in licence
         assert (data_dir / name).is_file()
+
+
+@pytest.mark.parametrize("kwargs, error, pattern", [
+    ({"n": 2.5}, TypeError, "n must be an integer"),
+    ({"n": 10**12}, ValueError, "n must be at most 10,000,000"),
+    ({"n": 5, "seed": -1}, ValueError, "seed must be an integer >= 0, got -1"),
+    ({"n": 5, "seed": 1.5}, TypeError, "seed must be an integer"),
+    ({"n": 5, "distance": 10**9}, ValueError, "distance must be at most 1000"),
+    ({"n": 5, "negation_rate": "0.5"}, TypeError, "negation_rate"),
+])
+def test_generator_error_types(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        make_sentiment(**kwargs)
+
+
+def test_load_text_empty_path():
+    # Path("") is the current folder, which used to give a confusing "'.' is a directory".
+    with pytest.raises(ValueError, match="path is empty"):
+        load_text("")
