@@ -1,11 +1,21 @@
-"""Command line: ``python -m rnn_lib train sentiment ...`` and ``python -m rnn_lib train chars ...``."""
+"""Command line: ``python -m rnn_lib train sentiment ...`` and ``python -m rnn_lib train chars ...``.
+
+Exit codes: 0 success, 1 an error while running (training diverged, a file problem, not enough
+memory), 2 a wrong command line (argparse's usage errors), 130 interrupted with Ctrl-C.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 
-from .training import TrainingDiverged
+from .training import TextTooShort, TrainingDiverged
+
+# Copies of the H x H recurrent matrix alive at once while training: the weights, their gradients,
+# the optimizer's state (Adam keeps two) and temporaries.
+_COPIES_OF_WHH = 6
 
 
 def _positive_int(text: str) -> int:
@@ -28,13 +38,48 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _free_memory() -> int | None:
+    """Bytes of memory available now, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not every system has these
+        return None
+
+
+def _check_arguments(parser: argparse.ArgumentParser, args) -> None:
+    """Checks that need more than one flag or the file system; a failure is a usage error (exit 2)."""
+    if getattr(args, "seed", 0) < 0:
+        parser.error(f"argument --seed: must be a whole number >= 0, got {args.seed}")
+    if getattr(args, "text", None) == "":
+        parser.error("argument --text: the path is empty; give a UTF-8 text file (or leave --text out "
+                     "for the shipped corpus)")
+    save = getattr(args, "save", None)
+    if save is not None:
+        folder = os.path.dirname(save) or "."
+        if save == "" or save.endswith(("/", os.sep)):
+            parser.error(f"argument --save: expected a file name such as model.npz, got {save!r}")
+        if os.path.isdir(save):
+            parser.error(f"argument --save: {save!r} is a folder; give a file name inside it, such as model.npz")
+        if not os.path.isdir(folder):
+            parser.error(f"argument --save: the folder {folder!r} does not exist, so {save!r} cannot be written")
+    hidden = getattr(args, "hidden_size", None)
+    free = _free_memory()
+    if hidden is not None and free is not None and _COPIES_OF_WHH * 8 * hidden**2 > free:
+        need = _COPIES_OF_WHH * 8 * hidden**2
+        parser.error(f"argument --hidden-size: {hidden} needs about {need / 2**30:,.1f} GiB for the weights, "
+                     f"gradients and optimizer state, but only {free / 2**30:,.1f} GiB of memory is free; "
+                     "choose a smaller --hidden-size")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m rnn_lib",
         description="Train the small numpy RNNs of rnn_lib from the command line. "
         "The notebooks in notebooks/ explain what every number means.",
+        epilog="Exit codes: 0 success, 1 an error while running (for example training diverged), "
+        "2 a wrong command line, 130 interrupted.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     train = commands.add_parser("train", help="train a model and print a short log",
                                 description="Train a model on the data shipped with rnn_lib and print a short log.")
     tasks = train.add_subparsers(dest="task", required=True)
@@ -88,7 +133,7 @@ def train_sentiment(args) -> None:
     history = train_classifier(model, train, test, epochs=args.epochs, learning_rate=args.learning_rate,
                                optimizer=args.optimizer, batch_size=args.batch_size, seed=args.seed, callback=log)
     print(f"final test accuracy: {history.test_accuracy[-1]:.3f}")
-    if args.save:
+    if args.save is not None:
         model.save(args.save)
         print(f"saved to {args.save}")
 
@@ -115,11 +160,32 @@ def train_chars(args) -> None:
         print(f"saved to {args.save}")
 
 
+def _message(err: BaseException) -> str:
+    """The error's message in the command line's own words."""
+    if isinstance(err, TextTooShort):
+        return (f"the text has {err.length} characters, too short for training: it needs at least {err.needed} "
+                f"({err.batch_size} parallel streams of --seq-length {err.seq_length}, plus one). Use a longer "
+                "--text file or a smaller --seq-length.")
+    if isinstance(err, MemoryError):
+        return "not enough memory for this model; choose a smaller --hidden-size."
+    text = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+    if isinstance(err, TrainingDiverged):
+        # (The library speaks of its own arguments; the command line has flags, and no clipping flag.)
+        text = re.sub(r", or clip (the gradients \(clip=[^)]*\)|harder than clip=\S+?)(?=\.)", "", text)
+        text = text.replace("try ", "try --learning-rate ", 1)
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check_arguments(parser, args)
     try:
         {"sentiment": train_sentiment, "chars": train_chars}[args.task](args)
-    except (TrainingDiverged, OSError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (TrainingDiverged, OSError, ValueError, TypeError, KeyError, MemoryError) as err:
+        print(f"error: {_message(err)}", file=sys.stderr)
         return 1
     return 0

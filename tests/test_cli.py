@@ -101,3 +101,69 @@ def test_missing_text_file_is_an_error_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("error:") and "missing.txt" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_help_lists_every_subcommand():
+    # Read the registered subcommands from the parser itself, so a new one must show up in --help too.
+    import argparse
+
+    from rnn_lib.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for name in commands.choices:
+        assert re.search(rf"^\s+{name}\s+\S", result.stdout, flags=re.MULTILINE), (name, result.stdout)
+    assert "Exit codes: 0 success, 1" in " ".join(result.stdout.split())
+
+
+def test_a_diverging_run_exits_1_with_the_cause_and_no_traceback():
+    result = run_cli("train", "sentiment", "--learning-rate", "1e4", "--epochs", "3", "--hidden-size", "8")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: training diverged at epoch 1")
+    assert "The learning rate 10000 is probably too large" in result.stderr
+    assert "try --learning-rate 1000." in result.stderr
+    assert "clip" not in result.stderr                      # the command line has no clipping flag to suggest
+    assert "Traceback" not in result.stderr
+
+
+def test_a_huge_hidden_size_is_refused_before_allocating():
+    result = run_cli("train", "sentiment", "--hidden-size", "300000")
+    assert result.returncode == 2
+    assert "argument --hidden-size: 300000 needs about" in result.stderr
+    assert "choose a smaller --hidden-size" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_empty_paths_are_usage_errors(tmp_path):
+    for args, message in [(("sentiment", "--save", ""), "argument --save: expected a file name"),
+                          (("chars", "--text", ""), "argument --text: the path is empty"),
+                          (("sentiment", "--save", str(tmp_path)), "is a folder"),
+                          (("sentiment", "--save", str(tmp_path / "no" / "m.npz")), "does not exist"),
+                          (("sentiment", "--seed", "-1"), "argument --seed: must be a whole number >= 0")]:
+        result = run_cli("train", *args, "--epochs", "1")
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_a_short_text_suggests_only_flags_that_exist(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_text("abc def\n", encoding="utf-8")
+    result = run_cli("train", "chars", "--text", str(path), "--epochs", "1")
+    assert result.returncode == 1
+    assert "the text has 8 characters, too short for training: it needs at least 401" in result.stderr
+    assert "--seq-length" in result.stderr and "batch" not in result.stderr
+
+
+def test_every_flag_the_cli_suggests_exists():
+    from rnn_lib import cli
+
+    source = Path(cli.__file__).read_text(encoding="utf-8")
+    parser = cli.build_parser()
+    flags = set()
+    for action in parser._actions[-1].choices["train"]._actions[-1].choices.values():
+        flags |= {option for a in action._actions for option in a.option_strings}
+    suggested = set(re.findall(r"(--[a-z][a-z-]+)", source.split("def build_parser")[0]
+                               + source.split("def _message")[1]))
+    assert suggested <= flags, suggested - flags
