@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                   if torch else "torch is not installed (or --no-torch): its rows are skipped")
     default_torch_threads = torch.get_num_threads() if torch and config["torch_default_threads"] else None
     sections = [f"# rnn_lib speed benchmarks ({'quick' if args.quick else 'full'} run)",
-                f"Run at {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+                f"Run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
                 "## Machine\n\n" + markdown_table(["what", "value"], [[k, v] for k, v in info.items()])]
     raw: dict = {"machine": info, "config": {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()}}
 
