@@ -64,7 +64,8 @@ def _check_arguments(parser: argparse.ArgumentParser, args) -> None:
             parser.error(f"argument --save: the folder {folder!r} does not exist, so {save!r} cannot be written")
     hidden = getattr(args, "hidden_size", None)
     free = _free_memory()
-    if hidden is not None and free is not None and _COPIES_OF_WHH * 8 * hidden**2 > free:
+    # Half the free memory at most: the estimate is rough, and the system needs room of its own.
+    if hidden is not None and free is not None and _COPIES_OF_WHH * 8 * hidden**2 > free / 2:
         need = _COPIES_OF_WHH * 8 * hidden**2
         parser.error(f"argument --hidden-size: {hidden} needs about {need / 2**30:,.1f} GiB for the weights, "
                      f"gradients and optimizer state, but only {free / 2**30:,.1f} GiB of memory is free; "

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from rnn_lib.models import CharRNN, SentimentRNN
 
@@ -167,3 +168,22 @@ def test_every_flag_the_cli_suggests_exists():
     suggested = set(re.findall(r"(--[a-z][a-z-]+)", source.split("def build_parser")[0]
                                + source.split("def _message")[1]))
     assert suggested <= flags, suggested - flags
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (("sentiment", "--learning-rate", "nan"), 2, "argument --learning-rate: must be a finite number greater than 0"),
+    (("sentiment", "--learning-rate", "1e400"), 2, "argument --learning-rate: must be a finite number"),
+    (("sentiment", "--epochs", "1e3"), 2, "argument --epochs: expected a whole number, got '1e3'"),
+    (("sentiment", "--optimizer", "rmsprop"), 2, "argument --optimizer: invalid choice: 'rmsprop'"),
+    (("sentiment", "--hidden-size", "0"), 2, "argument --hidden-size: must be at least 1, got 0"),
+    (("sentiment", "--batch-size", "-4"), 2, "argument --batch-size: must be at least 1, got -4"),
+    (("sentiment", "--seed", "1.5"), 2, "argument --seed: invalid int value: '1.5'"),
+    (("chars", "--seq-length", "0"), 2, "argument --seq-length: must be at least 1, got 0"),
+    (("chars", "--text", "no-such-file.txt"), 1, "error: no file found at 'no-such-file.txt'"),
+    (("chars", "--text", "."), 1, "error: '.' is a directory"),
+])
+def test_bad_command_lines(args, code, message):
+    result = run_cli("train", *args, "--epochs", "1") if "--epochs" not in args else run_cli("train", *args)
+    assert result.returncode == code, (args, result.stderr)
+    assert message in result.stderr, (args, result.stderr)
+    assert "Traceback" not in result.stderr
