@@ -435,27 +435,35 @@ def test_sgd_instance_state_is_empty_after_training(sentiment, small_pairs):
 # --- the hidden state is carried between chunks ---------------------------------------------------
 
 def test_the_hidden_state_is_carried_from_chunk_to_chunk(char_setup):
-    # One epoch of SGD written out by hand, passing each chunk's last state to the next chunk. A loop
-    # that starts every chunk from zeros (truncated BPTT without the carry) ends with other weights.
+    # Two epochs of SGD written out by hand: each chunk's last state starts the next chunk, and each
+    # epoch starts again from zeros at the top of the text. A loop that starts every chunk from zeros
+    # (truncated BPTT without the carry), or carries the state over from the previous epoch's last
+    # chunk, ends with other weights.
     vocab, text = char_setup
     text = text[:400]
     model = CharRNN(vocab, hidden_size=6, seed=3)
     by_hand = CharRNN(vocab, hidden_size=6, seed=3)
-    train_language_model(model, text, epochs=1, batch_size=3, seq_length=7, optimizer="sgd", learning_rate=0.5,
+    train_language_model(model, text, epochs=2, batch_size=3, seq_length=7, optimizer="sgd", learning_rate=0.5,
                          clip=None)
     ids = np.array([vocab.stoi[c] for c in text])
     streams = (len(ids) - 1) // 3
     inputs, targets = ids[: 3 * streams].reshape(3, streams), ids[1 : 3 * streams + 1].reshape(3, streams)
-    h, reset_differs = None, False
-    for start in range(0, streams - 7 + 1, 7):
-        chunk = (inputs[:, start : start + 7], targets[:, start : start + 7])
-        _, grads, h_next = by_hand.loss(chunk, h)
-        if h is not None:
-            reset_differs |= not np.allclose(by_hand.loss(chunk)[1]["Whh"], grads["Whh"])
-        for name in by_hand.params:
-            by_hand.params[name] -= 0.5 * grads[name]
-        h = h_next
-    assert reset_differs, "the carried state must matter for this check to mean anything"
+    reset_differs = carry_over_differs = False
+    h = None
+    for _ in range(2):
+        carry_over_differs |= h is not None and not np.allclose(
+            by_hand.loss((inputs[:, :7], targets[:, :7]), h)[1]["Whh"],
+            by_hand.loss((inputs[:, :7], targets[:, :7]))[1]["Whh"])
+        h = None                                              # every epoch starts from zeros
+        for start in range(0, streams - 7 + 1, 7):
+            chunk = (inputs[:, start : start + 7], targets[:, start : start + 7])
+            _, grads, h_next = by_hand.loss(chunk, h)
+            if h is not None:
+                reset_differs |= not np.allclose(by_hand.loss(chunk)[1]["Whh"], grads["Whh"])
+            for name in by_hand.params:
+                by_hand.params[name] -= 0.5 * grads[name]
+            h = h_next
+    assert reset_differs and carry_over_differs, "the state must matter for this check to mean anything"
     for name in model.params:
         np.testing.assert_allclose(model.params[name], by_hand.params[name], rtol=1e-12, atol=1e-14)
 
