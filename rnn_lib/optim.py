@@ -6,13 +6,13 @@ its ``state`` dict (one entry per parameter name), where a notebook can look at 
 
 A step is all or nothing: every gradient is checked (same keys, same shapes, finite numbers) and
 every new weight and new state is computed before anything is written, so a refused step leaves the
-weights, the state and ``steps`` exactly as they were.
+weights, the state and ``steps`` exactly as they were; an interrupt (Ctrl-C) while the results are
+written rolls back what was already written.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -73,16 +73,26 @@ class Optimizer:
                 delta, new_states[name] = self._update(checked[name], self.state.get(name), t)
                 new_values[name] = (value - delta).astype(value.dtype, copy=False)
                 for what, array in [("weight", new_values[name]), *new_states[name].items()]:
-                    if not np.all(np.isfinite(array)):
+                    if not all_finite(array):
                         raise FloatingPointError(
                             f"the update of {name!r} overflowed ({what} would become inf or nan; the largest "
                             f"|gradient| is {np.max(np.abs(checked[name])):.3g}); the step was refused and nothing "
                             f"changed. Lower the learning rate ({self.learning_rate:g}) or clip the gradients.")
-        with _interrupts_deferred():
+        # Write. An interrupt in the middle (Ctrl-C, a notebook's stop button) rolls back what was written.
+        old_state, written = dict(self.state), []
+        try:
             for name, value in params.items():
+                written.append((value, value.copy()))
                 value[...] = new_values[name]
             self.state.update({name: state for name, state in new_states.items() if state})
             self.steps = t
+        except BaseException:
+            for value, old in written:
+                value[...] = old
+            self.state.clear()
+            self.state.update(old_state)
+            self.steps = t - 1
+            raise
 
     def _update(self, grad: np.ndarray, state: dict | None, t: int) -> tuple[np.ndarray, dict]:
         raise NotImplementedError
@@ -182,32 +192,14 @@ class Adam(Optimizer):
                 f"eps={self.eps:g})")
 
 
-class _interrupts_deferred:
-    """Hold back Ctrl-C (KeyboardInterrupt) while a step writes its results, then deliver it.
+def all_finite(array: np.ndarray) -> bool:
+    """True if no entry of ``array`` is NaN or inf.
 
-    The write phase is a few array copies; an interrupt in the middle of it would leave some weights
-    updated and others not. Only possible in the main thread with a Python-level SIGINT handler;
-    elsewhere this does nothing.
+    The sum of squares is finite only if every entry is (NaN and inf propagate into it), so one fast
+    dot product answers almost always; only when it is not finite (which huge finite entries can also
+    cause, by overflowing) are the entries looked at one by one.
     """
-
-    def __enter__(self):
-        self.caught, self.previous = False, None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGINT)
-            if previous is not None:                    # None: a handler set outside Python, which we could not restore
-                self.previous = previous
-                signal.signal(signal.SIGINT, self._hold)
-        return self
-
-    def _hold(self, signum, frame):
-        self.caught = True
-
-    def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-            if self.caught and self.previous is not signal.SIG_IGN:
-                raise KeyboardInterrupt                 # delivered now that every weight is consistent
-        return False
+    return math.isfinite(np.vdot(array, array)) or bool(np.isfinite(array).all())
 
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}
@@ -251,9 +243,8 @@ def check_grads(grads, name: str = "grads") -> dict[str, np.ndarray]:
             raise TypeError(f"{name}[{key!r}] must be an array of numbers, got dtype {array.dtype}.")
         if array.dtype.kind != "f":
             array = array.astype(np.float64)
-        bad = ~np.isfinite(array)
-        if bad.any():
-            where = tuple(int(i) for i in np.argwhere(bad)[0])
+        if not all_finite(array):
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
             raise ValueError(f"{name}[{key!r}] holds {array[where]} at index {where}; gradients must be finite "
                              "numbers (a NaN or inf gradient usually means the loss overflowed: lower the "
                              "learning rate or clip).")
@@ -261,27 +252,32 @@ def check_grads(grads, name: str = "grads") -> dict[str, np.ndarray]:
     return checked
 
 
-def _scaled(grads: dict[str, np.ndarray]) -> tuple[float, float]:
-    """``(s, r)`` with ``s`` the largest |entry| and ``r`` the norm of ``grads / s``: global norm = s * r.
+def _norm(grads: dict[str, np.ndarray]) -> tuple[float, float, float]:
+    """``(norm, s, r)``: the global norm and, when it was needed, the scale ``s`` with norm = s * r.
 
-    Dividing by s first keeps every square between 0 and 1, so neither 1e200 (whose square overflows)
-    nor 1e-200 (whose square underflows to 0) breaks the norm.
+    The squares are summed directly when that is safe (the usual case: s = 1, r = norm). Squaring
+    1e200 overflows and squaring 1e-200 underflows to 0, so when the sum of squares is outside
+    [1e-280, 1e300] the gradients are divided by their largest |entry| s first, which keeps every
+    square in [0, 1], and the norm is s * r with r the norm of grads / s.
     """
-    s = max((float(np.max(np.abs(g))) for g in grads.values() if g.size), default=0.0)
-    if s == 0.0:
-        return 0.0, 0.0
-    return s, float(np.sqrt(sum(float(np.vdot(g / s, g / s)) for g in grads.values())))
+    with np.errstate(over="ignore", under="ignore"):
+        squares = sum(float(np.vdot(g, g)) for g in grads.values())
+    if 1e-280 < squares < 1e300 or squares == 0.0 and not any(g.any() for g in grads.values()):
+        norm = math.sqrt(squares)
+        return norm, 1.0, norm
+    s = max(max(float(np.max(g)), -float(np.min(g))) for g in grads.values() if g.size)
+    r = math.sqrt(sum(float(np.vdot(g / s, g / s)) for g in grads.values()))
+    with np.errstate(over="ignore"):
+        return float(np.float64(s) * r), s, r
 
 
 def global_norm(grads: dict[str, np.ndarray]) -> float:
     """The length of all gradients laid end to end: ``sqrt(sum of every squared entry)``.
 
-    Computed as ``s * ||grads / s||`` with ``s`` the largest |entry|, so it does not overflow or
-    underflow for any finite gradients whose norm is itself a float (inf only above about 1.8e308).
+    Computed so that it neither overflows nor underflows for any finite gradients whose norm is
+    itself a float (inf only above about 1.8e308). Raises a ValueError for NaN or inf entries.
     """
-    s, r = _scaled(check_grads(grads))
-    with np.errstate(over="ignore"):
-        return float(np.float64(s) * r)
+    return _norm(check_grads(grads))[0]
 
 
 def clip_by_value(grads: dict[str, np.ndarray], limit: float = 5.0) -> dict[str, np.ndarray]:
@@ -303,11 +299,9 @@ def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float = 5.0) -> 
     """
     max_norm = positive_float(max_norm, "max_norm")
     checked = check_grads(grads)
-    s, r = _scaled(checked)
-    with np.errstate(over="ignore"):
-        norm = float(np.float64(s) * r)
+    norm, s, r = _norm(checked)
     if not norm > max_norm:
         return {name: g.copy() for name, g in checked.items()}, norm
     # g * max_norm / norm, with norm = s * r, applied as (g / s) * (max_norm / r) so nothing overflows.
     factor = max_norm / r
-    return {name: (g / s) * factor for name, g in checked.items()}, norm
+    return {name: (g / s) * factor if s != 1.0 else g * factor for name, g in checked.items()}, norm
