@@ -62,6 +62,8 @@ class Optimizer:
                 raise TypeError(f"params[{name!r}] must be a float numpy array (it is updated in place), "
                                 f"got {type(value).__name__}" + (f" of dtype {value.dtype}" if hasattr(value, "dtype")
                                                                  else "") + ".")
+            if not value.flags.writeable:
+                raise ValueError(f"params[{name!r}] is read-only; the optimizer updates weights in place.")
             if checked[name].shape != value.shape:
                 raise ValueError(f"grads[{name!r}] has shape {checked[name].shape}, "
                                  f"but params[{name!r}] has shape {value.shape}.")

@@ -42,6 +42,11 @@ def language_model():
     return CharRNN(CHARS, hidden_size=3)
 
 
+def read_only(array):
+    array.flags.writeable = False
+    return array
+
+
 def step(opt, grads, params=None):
     opt.step({"w": np.zeros(2)} if params is None else params, grads)
 
@@ -106,6 +111,8 @@ CASES = [
      r"params\['w'\] must be a float numpy array"),
     ("step/params-list", lambda: step(SGD(0.1), {"w": np.zeros(2)}, {"w": [0.0, 0.0]}), TypeError,
      r"params\['w'\] must be a float numpy array"),
+    ("step/params-read-only", lambda: step(SGD(0.1), {"w": np.zeros(2)}, {"w": read_only(np.zeros(2))}), ValueError,
+     r"params\['w'\] is read-only"),
     ("step/shape", lambda: step(SGD(0.1), {"w": np.zeros(3)}), ValueError, r"grads\['w'\] has shape \(3,\)"),
     ("step/missing", lambda: step(SGD(0.1), {"v": np.zeros(2)}), KeyError, r"grads has no entry for \['w'\]"),
     ("make_optimizer/name", lambda: make_optimizer("rmsprop", 0.1), ValueError, "optimizer must be one of"),
