@@ -11,14 +11,15 @@ BLAS on one thread.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
 
-from ._validate import optional_positive_float, positive_float, positive_int, seed_value
-from .divergence import DIVERGENCE_FACTOR, TrainingDiverged, Watch, check_weights_before_training
+from ._training_checks import common_arguments, examples, model_kind, text_argument
+from ._validate import positive_int
+from .divergence import DIVERGENCE_FACTOR, TrainingDiverged, Watch
 from .losses import cross_entropy
 from .models import CharRNN, SentimentRNN
 from .optim import Optimizer, clip_by_global_norm, global_norm, make_optimizer
@@ -80,61 +81,6 @@ def _clip(grads, clip: float | None):
     return clip_by_global_norm(grads, clip)
 
 
-def _model_kind(model, wanted: str) -> None:
-    """Raise a TypeError unless ``model`` is an instance of the kind of model the loop trains."""
-    if isinstance(model, type):
-        raise TypeError(f"model must be a model instance, such as {model.__name__}(vocab), not the class "
-                        f"{model.__name__} itself.")
-    is_classifier = callable(getattr(model, "make_batch", None))
-    is_language_model = callable(getattr(model, "sample", None)) and callable(getattr(model, "perplexity", None))
-    if wanted == "classifier" and not is_classifier:
-        hint = "; it is a language model: train it with train_language_model" if is_language_model else ""
-        raise TypeError(f"train_classifier trains a classifier such as SentimentRNN, got {type(model).__name__}{hint}.")
-    if wanted == "language model" and (is_classifier or not is_language_model):
-        hint = "; it is a classifier: train it with train_classifier" if is_classifier else ""
-        raise TypeError(f"train_language_model trains a language model such as CharRNN, "
-                        f"got {type(model).__name__}{hint}.")
-    if not isinstance(getattr(model, "params", None), Mapping):
-        raise TypeError(f"model must keep its weights in a params dict; {type(model).__name__} has none.")
-
-
-def _check_examples(examples, name: str, num_classes: int) -> list:
-    """``examples`` as a list of (text, label) pairs, or a clear error naming ``name[i]``."""
-    if isinstance(examples, (str, bytes)) or not isinstance(examples, Sequence):
-        raise TypeError(f"{name} must be a list of (text, label) pairs, got {type(examples).__name__}.")
-    if len(examples) == 0:
-        raise ValueError(f"{name} is empty; pass at least one (text, label) pair"
-                         + (" (or test=None for no test set)." if name == "test" else "."))
-    for i, example in enumerate(examples):
-        if not (isinstance(example, (tuple, list)) and len(example) == 2):
-            raise TypeError(f"{name}[{i}] should be a (text, label) pair, got {example!r}.")
-        text, label = example
-        if not isinstance(text, str):
-            raise TypeError(f"{name}[{i}] has text {text!r} ({type(text).__name__}); the text must be a string.")
-        # A bool label is read as 0 or 1, as make_batch does.
-        if not isinstance(label, (Integral, np.bool_)):
-            raise TypeError(f"{name}[{i}] has label {label!r} ({type(label).__name__}); labels must be whole "
-                            f"numbers 0..{num_classes - 1}.")
-        if not 0 <= int(label) < num_classes:
-            raise ValueError(f"{name}[{i}] has label {label!r}; labels must be whole numbers 0..{num_classes - 1}.")
-    return list(examples)
-
-
-def _common_checks(model, epochs, learning_rate, optimizer, batch_size, clip, seed, progress, callback):
-    epochs = positive_int(epochs, "epochs")
-    batch_size = positive_int(batch_size, "batch_size")
-    if learning_rate is not None:
-        learning_rate = positive_float(learning_rate, "learning_rate")
-    clip = optional_positive_float(clip, "clip", "no clipping")
-    seed = seed_value(seed, "seed")
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False, got {progress!r}.")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be a function taking the History, or None; got {type(callback).__name__}.")
-    check_weights_before_training(model.params)
-    return epochs, batch_size, clip, seed
-
-
 def train_classifier(
     model: SentimentRNN,
     train: list[tuple[str, int]],
@@ -162,12 +108,12 @@ def train_classifier(
     ``callback(history)`` runs after every epoch; returning ``False`` from it stops training.
     Raises ``TrainingDiverged`` if training diverges (see ``rnn_lib.divergence`` for the rule).
     """
-    _model_kind(model, "classifier")
-    epochs, batch_size, clip, seed = _common_checks(model, epochs, learning_rate, optimizer, batch_size, clip, seed,
+    model_kind(model, "classifier")
+    epochs, batch_size, clip, seed = common_arguments(model, epochs, learning_rate, optimizer, batch_size, clip, seed,
                                                     progress, callback)
     num_classes = int(getattr(model, "num_classes", getattr(model, "output_size", 2)))
-    train = _check_examples(train, "train", num_classes)
-    test = None if test is None else _check_examples(test, "test", num_classes)
+    train = examples(train, "train", num_classes)
+    test = None if test is None else examples(test, "test", num_classes)
     if stop_at_accuracy is not None:
         if isinstance(stop_at_accuracy, bool) or not isinstance(stop_at_accuracy, Real) \
                 or not 0.0 <= stop_at_accuracy <= 1.0:
@@ -257,15 +203,6 @@ def _chunks(ids, batch_size, seq_length):
             for start in range(0, stream - seq_length + 1, seq_length)]
 
 
-def _text(value, name: str, minimum: int) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, got {type(value).__name__}.")
-    if len(value) < minimum:
-        raise ValueError(f"{name} is {'empty' if not value else 'too short'}; it needs at least {minimum} "
-                         f"character{'s' if minimum > 1 else ''}.")
-    return value
-
-
 def train_language_model(
     model: CharRNN,
     text: str,
@@ -297,22 +234,22 @@ def train_language_model(
     own rate (a different learning_rate is refused). clip: None for no clipping.
     Raises ``TrainingDiverged`` if training diverges (see ``rnn_lib.divergence`` for the rule).
     """
-    _model_kind(model, "language model")
-    epochs, batch_size, clip, seed = _common_checks(model, epochs, learning_rate, optimizer, batch_size, clip, seed,
+    model_kind(model, "language model")
+    epochs, batch_size, clip, seed = common_arguments(model, epochs, learning_rate, optimizer, batch_size, clip, seed,
                                                     progress, callback)
     seq_length = positive_int(seq_length, "seq_length")
     vocab = getattr(model, "vocab", None)
     if vocab is None:
         raise TypeError(f"this {type(model).__name__} was built from a vocabulary size, not a Vocabulary, so it "
                         "cannot read text; build it with Vocabulary.from_texts([text], level='char').")
-    text = _text(text, "text", 2)
+    text = text_argument(text, "text", 2)
     if valid_text is not None:
-        valid_text = _text(valid_text, "valid_text", 2)
+        valid_text = text_argument(valid_text, "valid_text", 2)
     if isinstance(sample_length, bool) or not isinstance(sample_length, Integral):
         raise TypeError(f"sample_length must be a whole number (0 for no samples), got {sample_length!r}.")
     if sample_length < 0:
         raise ValueError(f"sample_length must be 0 (no samples) or more, got {sample_length}.")
-    prompt = text[0] if sample_prompt is None else _text(sample_prompt, "sample_prompt", 1)
+    prompt = text[0] if sample_prompt is None else text_argument(sample_prompt, "sample_prompt", 1)
     try:
         vocab.encode(prompt, strict=True)
     except KeyError as err:
