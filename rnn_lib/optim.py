@@ -2,7 +2,8 @@
 
 Every optimizer has the same interface: ``step(params, grads)`` updates the arrays in ``params``
 in place, using gradients keyed the same way. Whatever an optimizer remembers between steps lives in
-its ``state`` dict (one entry per parameter name), where a notebook can look at it.
+its ``state`` dict (one entry per parameter name), where a notebook can look at it; each step puts
+new arrays there rather than changing the old ones, so look them up again after a step.
 
 A step is all or nothing: every gradient is checked (same keys, same shapes, finite numbers) and
 every new weight and new state is computed before anything is written, so a refused step leaves the
