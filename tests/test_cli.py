@@ -187,3 +187,12 @@ def test_bad_command_lines(args, code, message):
     assert result.returncode == code, (args, result.stderr)
     assert message in result.stderr, (args, result.stderr)
     assert "Traceback" not in result.stderr
+
+
+def test_a_diverging_language_model_exits_1_and_never_prints_an_infinite_perplexity():
+    # It used to print "perplexity inf" and exit 0.
+    result = run_cli("train", "chars", "--learning-rate", "100", "--epochs", "2", "--hidden-size", "16")
+    assert result.returncode == 1
+    assert "perplexity inf" not in result.stdout
+    assert result.stderr.startswith("error: training diverged at epoch 1")
+    assert "try --learning-rate 10." in result.stderr and "Traceback" not in result.stderr
