@@ -196,6 +196,10 @@ def test_check_gradients_names_the_parameter_with_a_nan():
     nan_weight.params["w"][1] = np.nan
     with pytest.raises(GradientCheckError, match=r"model.params\['w'\] holds nan at index \(1,\)"):
         check_gradients(nan_weight, None)
+    infinite_loss = Quadratic(lambda p: {name: value.copy() for name, value in p.items()})
+    infinite_loss.loss = lambda batch: (np.inf, {name: v.copy() for name, v in infinite_loss.params.items()})
+    with pytest.raises(GradientCheckError, match="the loss is inf at the current weights"):
+        check_gradients(infinite_loss, None)
     float32 = Quadratic(lambda p: p)
     float32.params["u"] = float32.params["u"].astype(np.float32)
     with pytest.raises(TypeError, match=r"model.params\['u'\] is float32; gradient checks need float64"):
