@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnn_lib import exercises
-from rnn_lib.notebooks import current_env_kernel_manager
+from tools import exercises
+from tools.notebooks import current_env_kernel_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES = ROOT / "notebooks"
@@ -122,7 +122,7 @@ def _series_with_exercises():
 def test_committed_student_notebooks_are_up_to_date():
     if not _series_with_exercises():
         pytest.skip("no notebook in notebooks/ has exercise markers (### BEGIN SOLUTION) yet")
-    assert exercises.check(SERIES) == [], "run `python -m rnn_lib.exercises build` and commit notebooks/exercises/"
+    assert exercises.check(SERIES) == [], "run `python -m tools.exercises build` and commit notebooks/exercises/"
 
 
 @pytest.mark.slow
@@ -132,7 +132,7 @@ def test_a_student_notebook_runs_except_for_the_exercises(name, monkeypatch):
 
     if name is None:
         pytest.skip("no notebook in notebooks/ has exercise markers (### BEGIN SOLUTION) yet")
-    assert (STUDENT / name).exists(), f"notebooks/exercises/{name} is missing: run `python -m rnn_lib.exercises build`"
+    assert (STUDENT / name).exists(), f"notebooks/exercises/{name} is missing: run `python -m tools.exercises build`"
     nb = nbformat.read(STUDENT / name, as_version=4)
     # Run where a student runs it (notebooks/exercises/), with rnn_lib importable as after `pip install -e .`.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnn_lib import notebooks as nbtools
+from tools import notebooks as nbtools
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -26,8 +26,8 @@ WIDGET_MIME = nbtools.WIDGET_VIEW_MIME
 IGNORE_TAG = "nbval-ignore-output"
 #: Library modules that are tooling, not teaching code: leave them out of the "pasted code" checks.
 #: Only rnn_lib/*.py is scanned; the exercise checks (rnn_lib/checks/) are tooling too and are not.
-TOOLING_MODULES = {"notebooks.py", "exercises.py", "cli.py", "__main__.py"}
-RUN_COMMAND = "python -m rnn_lib.notebooks execute"
+TOOLING_MODULES = {"cli.py", "__main__.py"}
+RUN_COMMAND = "python -m tools.notebooks execute"
 #: Folders whose names would tie a stored output to the machine that executed it.
 _PLACES = (REPO.parent, Path.home(), tempfile.gettempdir())
 MACHINE_PATHS = sorted({str(place).rstrip(os.sep) + os.sep for place in _PLACES} - {os.sep})

@@ -2,9 +2,9 @@
 
 Usage, from the repository root::
 
-    python -m rnn_lib.notebooks execute            # every notebooks/*.ipynb (not notebooks/exercises/)
-    python -m rnn_lib.notebooks execute 05 06      # by number, stem or path
-    python -m rnn_lib.notebooks check              # which notebooks are stale (exit status 1 if any)
+    python -m tools.notebooks execute            # every notebooks/*.ipynb (not notebooks/exercises/)
+    python -m tools.notebooks execute 05 06      # by number, stem or path
+    python -m tools.notebooks check              # which notebooks are stale (exit status 1 if any)
 
 ``execute`` runs each notebook from a fresh kernel of *this* Python environment (whatever the
 machine's "python3" kernelspec points at), stores outputs and widget state, and saves the notebook
@@ -27,11 +27,11 @@ import time
 import uuid
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-#: Where the series lives when running from a checkout.
-NOTEBOOK_DIR = PACKAGE_DIR.parent / "notebooks"
-#: Tooling of the package (this executor, the exercise generator) that no notebook output depends on: not hashed.
-_NOT_HASHED = {"notebooks.py", "exercises.py"}
+REPO_DIR = Path(__file__).resolve().parent.parent
+#: The package whose files the stamp hashes (this tooling lives outside it, so editing it stales nothing).
+PACKAGE_DIR = REPO_DIR / "rnn_lib"
+#: Where the series lives in the checkout.
+NOTEBOOK_DIR = REPO_DIR / "notebooks"
 _LIBRARY_SUFFIXES = {".py", ".txt", ".tsv", ".csv", ".json"}
 STAMP_KEY = "rnn_lib"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -57,8 +57,7 @@ def source_hash(nb) -> str:
 def library_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
     """The package's source and data files that notebook outputs can depend on, in a fixed order."""
     files = [path for path in package_dir.rglob("*")
-             if path.is_file() and path.suffix in _LIBRARY_SUFFIXES and "__pycache__" not in path.parts
-             and path.relative_to(package_dir).as_posix() not in _NOT_HASHED]
+             if path.is_file() and path.suffix in _LIBRARY_SUFFIXES and "__pycache__" not in path.parts]
     return sorted(files, key=lambda path: path.relative_to(package_dir).as_posix())
 
 
@@ -83,7 +82,7 @@ def staleness(nb) -> str | None:
     """None if the notebook's stamp matches its code cells and the library; else why it is stale."""
     stored = nb.get("metadata", {}).get(STAMP_KEY)
     if not stored:
-        return "it has never been executed with `python -m rnn_lib.notebooks execute` (no stamp in its metadata)"
+        return "it has never been executed with `python -m tools.notebooks execute` (no stamp in its metadata)"
     if stored.get("source_hash") != source_hash(nb):
         return "a code cell was edited after the notebook was last executed"
     if stored.get("library_hash") != library_hash():
@@ -170,7 +169,7 @@ def _kernel_can_import_this_package() -> None:
     The kernel starts in the notebook's folder, where a checkout's rnn_lib is not importable unless the
     package is installed; this way the kernel always imports the same rnn_lib as this command.
     """
-    root = str(PACKAGE_DIR.parent)
+    root = str(REPO_DIR)
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     if not paths or paths[0] != root:
         os.environ["PYTHONPATH"] = os.pathsep.join([root, *[p for p in paths if p != root]])
@@ -223,7 +222,7 @@ def resolve(names, directory: Path = NOTEBOOK_DIR) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnn_lib.notebooks", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.notebooks", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("execute", help="re-execute notebooks in place from a fresh kernel and stamp them")
     run.add_argument("names", nargs="*", help="notebooks by number, stem or path (default: the whole series)")
@@ -245,7 +244,7 @@ def main(argv=None) -> int:
             print(f"{path.name:40s} {'ok' if reason is None else 'STALE: ' + reason}")
             stale += reason is not None
         if stale:
-            print(f"{stale} stale notebook(s): run `python -m rnn_lib.notebooks execute`.", file=sys.stderr)
+            print(f"{stale} stale notebook(s): run `python -m tools.notebooks execute`.", file=sys.stderr)
         return 1 if stale else 0
 
     from nbclient.exceptions import CellExecutionError

@@ -2,8 +2,8 @@
 
 Usage, from the repository root::
 
-    python -m rnn_lib.exercises build    # write notebooks/exercises/<name>.ipynb for every notebook with exercises
-    python -m rnn_lib.exercises check    # exit status 1 if notebooks/exercises/ is not what build would write
+    python -m tools.exercises build    # write notebooks/exercises/<name>.ipynb for every notebook with exercises
+    python -m tools.exercises check    # exit status 1 if notebooks/exercises/ is not what build would write
 
 The series notebooks (the instructor versions) mark the code a student writes with nbgrader's markers:
 in a code cell, the lines from ``### BEGIN SOLUTION`` to ``### END SOLUTION`` become one line
@@ -139,7 +139,7 @@ def check(notebook_dir: Path = NOTEBOOK_DIR) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnn_lib.exercises", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.exercises", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["build", "check"], help="write the student notebooks, or compare them")
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR,
                         help="folder of the series notebooks (default: the checkout's notebooks/)")
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"out of date: {problem}")
     if problems:
-        print("run `python -m rnn_lib.exercises build` and commit notebooks/exercises/.")
+        print("run `python -m tools.exercises build` and commit notebooks/exercises/.")
         return 1
     print("student notebooks are up to date.")
     return 0
