@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from tools import exercises
-from tools.notebooks import current_env_kernel_manager
+from tools.notebooks import run_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES = ROOT / "notebooks"
@@ -128,16 +128,13 @@ def test_committed_student_notebooks_are_up_to_date():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [path.name for path in _series_with_exercises()] or [None])
 def test_a_student_notebook_runs_except_for_the_exercises(name, monkeypatch):
-    from nbclient import NotebookClient
-
     if name is None:
         pytest.skip("no notebook in notebooks/ has exercise markers (### BEGIN SOLUTION) yet")
     assert (STUDENT / name).exists(), f"notebooks/exercises/{name} is missing: run `python -m tools.exercises build`"
     nb = nbformat.read(STUDENT / name, as_version=4)
     # Run where a student runs it (notebooks/exercises/), with rnn_lib importable as after `pip install -e .`.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    NotebookClient(nb, timeout=300, allow_errors=True, record_timing=False,
-                   km=current_env_kernel_manager(), resources={"metadata": {"path": str(STUDENT)}}).execute()
+    run_notebook(nb, STUDENT, timeout=300, allow_errors=True)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert all(cell.execution_count is not None for cell in code), "a cell did not run"
     for index, cell in enumerate(code):

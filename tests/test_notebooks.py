@@ -239,3 +239,22 @@ def test_library_hash_follows_file_contents(tmp_path):
     assert nbtools.library_hash(tmp_path) != before
     (tmp_path / "data" / "b.txt").write_bytes(b"hello\r\n")
     assert nbtools.library_hash(tmp_path) == before, "CRLF line endings should hash like LF"
+
+
+def test_execute_runs_quietly_and_shuts_its_kernels_down(tmp_path):
+    # ipykernel warns about TCP without encryption, and a kernel left running when the command exits
+    # prints "Parent appears to have exited": neither may reach the maintainer's terminal.
+    import subprocess
+    import sys
+
+    for name in ("a.ipynb", "b.ipynb"):
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), tmp_path / name)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run([sys.executable, "-m", "tools.notebooks", "execute",
+                             str(tmp_path / "a.ipynb"), str(tmp_path / "b.ipynb")],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", result.stderr
+    assert "a.ipynb" in result.stdout and "b.ipynb" in result.stdout
+    executed = _read(tmp_path / "b.ipynb")
+    assert executed.cells[0].outputs[0].text == "42\n" and nbtools.staleness(executed) is None

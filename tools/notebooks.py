@@ -22,9 +22,12 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import uuid
+import weakref
 from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -148,7 +151,12 @@ def normalise(nb, name: str) -> None:
 # --- executing ---------------------------------------------------------------------------------
 
 def current_env_kernel_manager():
-    """A KernelManager whose "python3" kernel is this interpreter, whatever kernelspecs are installed."""
+    """A KernelManager whose "python3" kernel is this interpreter, whatever kernelspecs are installed.
+
+    On POSIX the kernel talks over IPC sockets in a private temporary folder instead of TCP on localhost:
+    nothing else on the machine can connect to it, and ipykernel has no reason to print its
+    "running over TCP without encryption" warning. The folder is removed with the manager.
+    """
     import ipykernel.kernelspec
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
@@ -160,11 +168,37 @@ def current_env_kernel_manager():
                                               **ipykernel.kernelspec.get_kernel_dict())
             return super().get_kernel_spec(kernel_name)
 
-    return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs())
+    if os.name != "posix":      # no IPC sockets on Windows: TCP on localhost, as Jupyter does
+        return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs())
+    socket_dir = tempfile.mkdtemp(prefix="rnn-kernel-")
+    manager = KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs(),
+                            transport="ipc", ip=os.path.join(socket_dir, "kernel"))
+    weakref.finalize(manager, shutil.rmtree, socket_dir, True)
+    return manager
+
+
+def run_notebook(nb, folder: Path, timeout: int = 600, **options) -> None:
+    """Execute ``nb`` in place from a fresh kernel started in ``folder``, and shut the kernel down after.
+
+    nbclient leaves a kernel it did not create running until this process exits (each such kernel then
+    prints "Parent appears to have exited"), so the kernel is shut down here, also when a cell fails.
+    """
+    from nbclient import NotebookClient
+
+    manager = current_env_kernel_manager()
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=manager,
+                            resources={"metadata": {"path": str(folder)}}, record_timing=False, **options)
+    try:
+        client.execute()
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=False)
 
 
 def _kernel_can_import_this_package() -> None:
-    """Put the folder holding this rnn_lib first on PYTHONPATH, which the kernel inherits.
+    """Put the checkout's root first on PYTHONPATH, which the kernel inherits.
 
     The kernel starts in the notebook's folder, where a checkout's rnn_lib is not importable unless the
     package is installed; this way the kernel always imports the same rnn_lib as this command.
@@ -178,16 +212,12 @@ def _kernel_can_import_this_package() -> None:
 def execute_notebook(path: Path, timeout: int = 600) -> float:
     """Execute one notebook from a fresh kernel, normalise, stamp and save it in place. Returns seconds."""
     import nbformat
-    from nbclient import NotebookClient
 
     _kernel_can_import_this_package()
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=current_env_kernel_manager(),
-                            resources={"metadata": {"path": str(path.parent)}},
-                            record_timing=False, store_widget_state=True)
     start = time.perf_counter()
-    client.execute()
+    run_notebook(nb, path.parent, timeout=timeout, store_widget_state=True)
     seconds = time.perf_counter() - start
     normalise(nb, path.stem)
     nb.metadata.setdefault("kernelspec", dict(KERNELSPEC))
