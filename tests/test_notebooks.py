@@ -258,3 +258,12 @@ def test_execute_runs_quietly_and_shuts_its_kernels_down(tmp_path):
     assert "a.ipynb" in result.stdout and "b.ipynb" in result.stdout
     executed = _read(tmp_path / "b.ipynb")
     assert executed.cells[0].outputs[0].text == "42\n" and nbtools.staleness(executed) is None
+
+
+def test_staleness_detects_nbgrader_metadata_that_does_not_match_the_markers():
+    exercise = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(exercise), nbformat.v4.new_code_cell("check_f(f)")])
+    nb.metadata[nbtools.STAMP_KEY] = nbtools.stamp(nb)
+    assert "nbgrader" in nbtools.staleness(nb)
+    nbtools.normalise(nb, "demo")
+    assert nbtools.staleness(nb) is None and nb.cells[1].metadata.nbgrader["grade"] is True

@@ -1,159 +1,188 @@
-"""Student versions of the notebooks: the solutions taken out, the hidden tests removed, no outputs.
+"""The student release in notebooks/exercises/, made by nbgrader from the series (the instructor notebooks).
 
-Usage, from the repository root::
+Usage, from the repository root (needs nbgrader, part of the test extra, Python >= 3.11)::
 
-    python -m tools.exercises build    # write notebooks/exercises/<name>.ipynb for every notebook with exercises
-    python -m tools.exercises check    # exit status 1 if notebooks/exercises/ is not what build would write
+    python -m tools.exercises build            # notebooks/exercises/*.ipynb := nbgrader's release
+    python -m tools.exercises check            # exit status 1 if notebooks/exercises/ differs from it
+    python -m tools.exercises course DIR       # a ready nbgrader course folder in DIR (for teachers)
 
-The series notebooks (the instructor versions) mark the code a student writes with nbgrader's markers:
-in a code cell, the lines from ``### BEGIN SOLUTION`` to ``### END SOLUTION`` become one line
-``raise NotImplementedError()`` at the marker's indentation, and the lines from ``### BEGIN HIDDEN TESTS``
-to ``### END HIDDEN TESTS`` are dropped. A marker line must be exactly the marker (surrounding spaces
-aside). The output is byte-for-byte the same for the same input, so ``check`` can compare files.
-
-Only this module needs nbformat; it is imported when a function here runs.
+Every series notebook with exercises (a code cell with ``### BEGIN SOLUTION``) goes into the course's
+``source/<assignment>/`` folder as it is, with three changes: its nbgrader cell metadata is (re)derived
+from the markers (``tools.nbgrader_meta``; the executor stores the same metadata in the series), and the
+executor's stamp and the saved widget state are left out, since a student copy starts without outputs.
+Then ``nbgrader generate_assignment`` makes the release: solutions become ``# YOUR CODE HERE`` /
+``raise NotImplementedError()``, hidden tests and outputs are removed, the locked cells are made read-only,
+and a header cell says what the student version is. ``build`` copies that release byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
+import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+from tools import nbgrader_meta
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = REPO_DIR / "notebooks"
 STUDENT_DIRNAME = "exercises"
-SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
-HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-STUB = "raise NotImplementedError()"
-HEADER_ID = "student-version"
-HEADER = """**Student version.** This is the exercise version of `{name}` in the series. In each exercise cell the
-code you are asked to write has been replaced by `raise NotImplementedError()`: replace that line with your
-code, run the cell, then run the check cell below it. The check prints `Correct! ...` or says what is wrong
-and where to look. Until you solve an exercise, its check says "Not implemented yet"; every other cell uses
-`rnn_lib` and runs either way, so you can run the whole notebook at any time."""
-
-
-def strip_source(source: str, where: str) -> str:
-    """One code cell's source with solutions replaced by a stub and hidden tests removed.
-
-    ``where`` names the notebook and cell in the ValueError raised for unbalanced markers.
-    """
-    begins = {SOLUTION[0]: SOLUTION, HIDDEN_TESTS[0]: HIDDEN_TESTS}
-    ends = {SOLUTION[1], HIDDEN_TESTS[1]}
-    kept = []
-    open_block, opened_at, removed = None, 0, False
-    for number, line in enumerate(source.split("\n"), start=1):
-        marker = line.strip()
-        if marker in begins:
-            if open_block:
-                raise ValueError(f"{where}, line {number}: {marker!r} inside the {open_block[0]!r} block opened "
-                                 f"at line {opened_at}; close that block with {open_block[1]!r} first.")
-            open_block, opened_at, removed = begins[marker], number, True
-            if open_block is SOLUTION:
-                kept.append(line[: len(line) - len(line.lstrip())] + STUB)
-        elif marker in ends:
-            if open_block is None or marker != open_block[1]:
-                expected = f"the {open_block[1]!r} that closes line {opened_at}" if open_block else "no end marker"
-                raise ValueError(f"{where}, line {number}: {marker!r} has no matching begin marker "
-                                 f"(expected {expected}).")
-            open_block = None
-        elif open_block is None:
-            kept.append(line)
-    if open_block:
-        raise ValueError(f"{where}, line {opened_at}: {open_block[0]!r} is never closed by {open_block[1]!r}.")
-    text = "\n".join(kept)
-    return text.rstrip() if removed else text
+ASSIGNMENT = "rnn"
+#: Keys of the instructor notebooks' metadata that a student copy does not need.
+DROPPED_METADATA = ("rnn_lib", "widgets")
+HEADER = """**Student version.** This notebook is the exercise version of the notebook with the same name in the
+series. In each exercise cell the code you are asked to write has been replaced by `# YOUR CODE HERE` and
+`raise NotImplementedError()`: replace both lines with your code, run the cell, then run the check cell below
+it. The check prints `Correct! ...` or says what is wrong and where to look; until you solve an exercise it
+says "Not implemented yet". Every other cell uses `rnn_lib` and runs either way, so you can run the whole
+notebook at any time. Cells with a lock are read-only: grading restores them."""
+CONFIG = '''\
+# nbgrader configuration of the rnn_lib course (written by `python -m tools.exercises course`).
+c = get_config()  # noqa: F821 - provided by nbgrader
+c.CourseDirectory.course_id = "rnn_lib"
+# A header cell that tells students what the student version is.
+c.IncludeHeaderFooter.header = "source/header.ipynb"
+# Seconds per cell when autograding: the training cells of 05 and 06 take a few seconds each; a student's
+# slow (but correct) loop can take many times longer on a busy grading server.
+c.Execute.timeout = 600
+'''
 
 
 def has_exercises(nb) -> bool:
-    """True if some code cell has a solution marker line."""
-    return any(line.strip() == SOLUTION[0] for cell in nb.cells if cell.cell_type == "code"
-               for line in cell.source.split("\n"))
+    """True if some code cell has a ``### BEGIN SOLUTION`` line."""
+    return any(nbgrader_meta.is_solution_cell(cell) for cell in nb["cells"])
 
 
-def student_version(nb, name: str):
-    """A new notebook: solutions stubbed, hidden tests removed, outputs, stamps and widget state cleared.
+def source_version(nb):
+    """The notebook as an nbgrader source notebook: metadata derived from the markers, no stamp or widgets."""
+    import copy
 
-    ``name`` is the file name, used in the header cell and in error messages.
+    source = copy.deepcopy(nb)
+    for key in DROPPED_METADATA:
+        source.metadata.pop(key, None)
+    nbgrader_meta.annotate(source)
+    return source
+
+
+def series_with_exercises(notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
+    import nbformat
+
+    return [path for path in sorted(Path(notebook_dir).glob("*.ipynb"))
+            if has_exercises(nbformat.read(path, as_version=4))]
+
+
+def write_course(course: Path, notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Write ``nbgrader_config.py``, ``source/header.ipynb`` and ``source/<ASSIGNMENT>/*.ipynb`` into ``course``.
+
+    An existing ``nbgrader_config.py`` is kept (it is the teacher's). Returns the source notebooks written.
     """
     import nbformat
 
-    student = copy.deepcopy(nb)
-    student.nbformat, student.nbformat_minor = 4, max(5, student.get("nbformat_minor", 0))
-    for key in ("rnn_lib", "widgets"):
-        student.metadata.pop(key, None)
-    for index, cell in enumerate(student.cells):
-        cell.setdefault("id", f"cell-{index}")
-        cell.metadata.pop("execution", None)
-        if cell.cell_type == "code":
-            cell.source = strip_source(cell.source, f"{name}, cell {index} (id {cell.id})")
-            cell.outputs, cell.execution_count = [], None
-    header = nbformat.v4.new_markdown_cell(HEADER.format(name=name).replace("\n", " "), id=HEADER_ID)
-    student.cells.insert(0, header)
-    return student
+    course = Path(course)
+    folder = course / "source" / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (course / "nbgrader_config.py").exists():
+        (course / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
+    header = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(HEADER.replace("\n", " "),
+                                                                           id="student-version")])
+    nbformat.write(header, course / "source" / "header.ipynb")
+    written = []
+    for path in series_with_exercises(notebook_dir):
+        nbformat.write(source_version(nbformat.read(path, as_version=4)), folder / path.name)
+        written.append(folder / path.name)
+    return written
 
 
-def render(nb) -> str:
-    """The notebook as the exact text written to disk."""
-    import nbformat
+def nbgrader_available() -> bool:
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
-    return nbformat.writes(nb, version=4, indent=1).rstrip("\n") + "\n"
+
+def nbgrader(course: Path, *args: str, timeout: int = 1800) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in ``course`` with this interpreter; raise RuntimeError with its log if it fails.
+
+    nbgrader starts ``alembic`` (its database migrations) by name, so this interpreter's script folder goes
+    first on PATH; the checkout goes first on PYTHONPATH, so autograding kernels import this rnn_lib.
+    """
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")]))
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"`nbgrader {' '.join(args)}` failed (status {result.returncode}):\n"
+                           f"{result.stdout[-3000:]}{result.stderr[-5000:]}")
+    return result
 
 
-def planned(notebook_dir: Path = NOTEBOOK_DIR) -> dict[Path, str]:
-    """What ``build`` writes: {student notebook path: its text}, for every series notebook with exercises."""
-    import nbformat
-
-    out_dir = notebook_dir / STUDENT_DIRNAME
-    plan = {}
-    for path in sorted(notebook_dir.glob("*.ipynb")):
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        if has_exercises(nb):
-            plan[out_dir / path.name] = render(student_version(nb, path.name))
-    return plan
+def release(notebook_dir: Path = NOTEBOOK_DIR) -> dict[str, bytes]:
+    """{file name: bytes} of nbgrader's release of the series, generated in a temporary course folder."""
+    if not nbgrader_available():
+        raise RuntimeError("building the student release needs nbgrader (pip install nbgrader, Python >= 3.11; "
+                           "it is in the test extra).")
+    with tempfile.TemporaryDirectory(prefix="rnn-course-") as tmp:
+        course = Path(tmp)
+        if not write_course(course, notebook_dir):
+            return {}
+        nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+        return {path.name: path.read_bytes() for path in sorted((course / "release" / ASSIGNMENT).glob("*.ipynb"))}
 
 
 def build(notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Write the student notebooks and delete student notebooks whose series notebook has no exercises left."""
-    plan = planned(notebook_dir)
-    out_dir = notebook_dir / STUDENT_DIRNAME
+    """Replace notebooks/exercises/*.ipynb by nbgrader's release (student notebooks without a source go)."""
+    files = release(notebook_dir)
+    out_dir = Path(notebook_dir) / STUDENT_DIRNAME
     out_dir.mkdir(exist_ok=True)
-    for path in set(out_dir.glob("*.ipynb")) - set(plan):
-        path.unlink()
-    for path, text in plan.items():
-        path.write_text(text, encoding="utf-8", newline="\n")
-    return sorted(plan)
+    for path in out_dir.glob("*.ipynb"):
+        if path.name not in files:
+            path.unlink()
+    for name, data in files.items():
+        (out_dir / name).write_bytes(data)
+    return [out_dir / name for name in files]
 
 
 def check(notebook_dir: Path = NOTEBOOK_DIR) -> list[str]:
-    """Why ``notebooks/exercises/`` differs from what ``build`` would write now (empty if it does not)."""
-    plan = planned(notebook_dir)
-    out_dir = notebook_dir / STUDENT_DIRNAME
-    problems = [f"{path.name} is missing" for path in plan if not path.exists()]
-    problems += [f"{path.name} differs from its series notebook" for path, text in plan.items()
-                 if path.exists() and path.read_bytes() != text.encode("utf-8")]
+    """Why notebooks/exercises/ differs from nbgrader's release of the series now (empty if it does not)."""
+    files = release(notebook_dir)
+    out_dir = Path(notebook_dir) / STUDENT_DIRNAME
+    problems = [f"{name} is missing" for name in files if not (out_dir / name).exists()]
+    problems += [f"{name} differs from nbgrader's release of the series notebook" for name, data in files.items()
+                 if (out_dir / name).exists() and (out_dir / name).read_bytes() != data]
     problems += [f"{path.name} has no series notebook with exercises"
-                 for path in sorted(set(out_dir.glob("*.ipynb")) - set(plan))]
+                 for path in sorted(out_dir.glob("*.ipynb")) if path.name not in files]
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.exercises", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["build", "check"], help="write the student notebooks, or compare them")
+    parser.add_argument("command", choices=["build", "check", "course"],
+                        help="write the student release, compare it, or set up an nbgrader course folder")
+    parser.add_argument("course", nargs="?", type=Path, help="for `course`: the course folder to create or update")
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR,
                         help="folder of the series notebooks (default: the checkout's notebooks/)")
     args = parser.parse_args(argv)
     if not args.notebooks.is_dir():
         parser.error(f"{args.notebooks} is not a folder of notebooks.")
     try:
+        if args.command == "course":
+            if args.course is None:
+                parser.error("`course` needs the course folder, e.g. `python -m tools.exercises course ~/rnn-course`.")
+            written = write_course(args.course, args.notebooks)
+            print(f"wrote {len(written)} source notebook(s) to {args.course / 'source' / ASSIGNMENT}; next, in "
+                  f"{args.course}: nbgrader generate_assignment {ASSIGNMENT}")
+            return 0
         if args.command == "build":
             written = build(args.notebooks)
             print(f"wrote {len(written)} student notebook(s) to {args.notebooks.name}/{STUDENT_DIRNAME}/: "
                   + ", ".join(path.name for path in written))
             return 0
         problems = check(args.notebooks)
-    except ValueError as error:
+    except (RuntimeError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for problem in problems:

@@ -8,7 +8,8 @@ Usage, from the repository root::
 
 ``execute`` runs each notebook from a fresh kernel of *this* Python environment (whatever the
 machine's "python3" kernelspec points at), stores outputs and widget state, and saves the notebook
-in place. It then stamps ``metadata["rnn_lib"]`` with two hashes: one of the notebook's code cells
+in place, with each cell's nbgrader metadata derived from the exercise markers (``tools.nbgrader_meta``).
+It then stamps ``metadata["rnn_lib"]`` with two hashes: one of the notebook's code cells
 and one of the library's source and data files. ``check`` (and ``tests/test_notebooks.py``)
 recompute both hashes, so a cell or library edit that was never re-executed is caught.
 
@@ -29,6 +30,8 @@ import time
 import uuid
 import weakref
 from pathlib import Path
+
+from tools import nbgrader_meta
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 #: The package whose files the stamp hashes (this tooling lives outside it, so editing it stales nothing).
@@ -90,6 +93,9 @@ def staleness(nb) -> str | None:
         return "a code cell was edited after the notebook was last executed"
     if stored.get("library_hash") != library_hash():
         return "rnn_lib changed after the notebook was last executed"
+    if nbgrader_meta.plan(nb) != {i: c["metadata"]["nbgrader"] for i, c in enumerate(nb["cells"])
+                                  if "nbgrader" in c.get("metadata", {})}:
+        return "its nbgrader cell metadata does not match its exercise markers (execute sets it)"
     return None
 
 
@@ -124,7 +130,10 @@ def normalise(nb, name: str) -> None:
       (or stderr) outputs are merged into one;
     - widget model ids are random UUIDs: they are replaced, everywhere they occur, by ids derived from
       the notebook's name and the widget's position, so the same notebook stores the same ids.
+
+    It also (re)derives each cell's nbgrader metadata from the exercise markers (``tools.nbgrader_meta``).
     """
+    nbgrader_meta.annotate(nb)
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("execution", None)
         if "outputs" in cell:
