@@ -127,8 +127,65 @@ def sgd_by_slice(params, grads, learning_rate):
         value[...] = value - learning_rate * grads[name]
 
 
+def vocab_by_enumerate(texts):
+    tokens = sorted({token for text in texts for token in WORD.findall(text.lower())})
+    return {"<pad>": 0, "<unk>": 1} | {token: i for i, token in enumerate(tokens, start=2)}
+
+
+def one_hot_by_comparison(ids, vocab_size):
+    return (np.asarray(ids, dtype=int)[:, None] == np.arange(vocab_size)).astype(float)
+
+
+def rnn_step_einsum(x, h_prev, Wxh, Whh, bh):
+    return np.tanh(np.einsum("nd,hd->nh", x, Wxh) + np.einsum("nk,hk->nh", h_prev, Whh) + bh)
+
+
+def forward_loop_preallocated(x, h0, Wxh, Whh, bh):
+    hs = np.empty((x.shape[0], x.shape[1], Whh.shape[0]))
+    h = h0
+    for t in range(x.shape[1]):
+        h = rnn_step_einsum(x[:, t], h, Wxh, Whh, bh)
+        hs[:, t] = h
+    return hs
+
+
+def cross_entropy_with_eye(logits, targets):
+    N, K = logits.shape
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    onehot = np.eye(K)[targets]
+    return float(-(onehot * log_p).sum() / N), (np.exp(log_p) - onehot) / N
+
+
+def step_backward_einsum(dh, cache):
+    x, h_prev, Wxh, Whh, h = cache
+    dpre = dh * (1 - h * h)
+    return (np.einsum("nh,hd->nd", dpre, Wxh), np.einsum("nh,hk->nk", dpre, Whh), np.einsum("nh,nd->hd", dpre, x),
+            np.einsum("nh,nk->hk", dpre, h_prev), np.einsum("nh->h", dpre))
+
+
+def clip_with_global_scale(grads, max_norm):
+    total = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+    return {name: g * (max_norm / max(total, max_norm)) for name, g in grads.items()}
+
+
+def sample_by_gumbel_max(logits, temperature, rng):
+    return int(np.argmax(np.asarray(logits) / temperature + rng.gumbel(size=len(logits))))
+
+
+def sample_by_powered_probabilities(logits, temperature, rng):
+    p = stable_softmax(np.asarray(logits, dtype=float)) ** (1 / temperature)     # same as softmax(logits / T)
+    return int(rng.choice(len(p), p=p / p.sum()))
+
+
 ALTERNATIVES = [("check_one_hot_encode", one_hot_eye), ("check_softmax", softmax_logsumexp),
-                ("check_sample_with_temperature", sample_by_cumsum), ("check_sgd_step", sgd_by_slice)]
+                ("check_sample_with_temperature", sample_by_cumsum), ("check_sgd_step", sgd_by_slice),
+                ("check_build_vocabulary", vocab_by_enumerate), ("check_one_hot_encode", one_hot_by_comparison),
+                ("check_rnn_step", rnn_step_einsum), ("check_rnn_forward_loop", forward_loop_preallocated),
+                ("check_cross_entropy", cross_entropy_with_eye), ("check_rnn_step_backward", step_backward_einsum),
+                ("check_clip_gradients", clip_with_global_scale),
+                ("check_sample_with_temperature", sample_by_gumbel_max),
+                ("check_sample_with_temperature", sample_by_powered_probabilities)]
 
 
 @pytest.mark.parametrize("check_name, solution", list(REFERENCE.items()) + ALTERNATIVES,
@@ -1239,3 +1296,55 @@ def test_checks_are_deterministic(check_name, capsys):
     first = recorded_runs()
     assert first and recorded_runs() == first
     assert capsys.readouterr().out.count("Correct!") == 2
+
+
+# --- grading with nbgrader ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("check_name", sorted(REFERENCE))
+def test_while_grading_a_failing_check_raises_its_diagnosis_once(check_name, monkeypatch, capsys):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(AssertionError) as failure:
+        getattr(checks, check_name)(not_implemented)
+    assert str(failure.value) == checks.NOT_IMPLEMENTED
+    assert failure.value.__suppress_context__ and capsys.readouterr().out == ""   # said once, in the error
+    # a passing check prints as usual and shows no `True`, which nbgrader would read as a partial score
+    assert getattr(checks, check_name)(REFERENCE[check_name]) is None
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+def test_verdict_neither_prints_nor_raises_while_grading(monkeypatch, capsys):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    assert checks.check_sgd_step.verdict(not_implemented) == (False, checks.NOT_IMPLEMENTED)
+    ok, message = checks.check_sgd_step.verdict(sgd_step)
+    assert ok and message.startswith("Correct!") and capsys.readouterr().out == ""
+
+
+class _Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no text")
+
+
+class _BadArray:
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("cannot convert")
+
+
+def raises_unprintable(*args, **kwargs):
+    raise _Unprintable()
+
+
+def calls_exit(*args, **kwargs):
+    raise SystemExit(1)
+
+
+@pytest.mark.parametrize("function", [raises_unprintable, calls_exit, lambda *a, **k: _BadArray(),
+                                      lambda *a, **k: iter([1]), lambda *a, **k: [[1.0, 2.0], [3.0]],
+                                      lambda *a, **k: np.full(3, np.nan), lambda *a, **k: {"Wxh": "x"},
+                                      lambda *a, **k: (np.zeros(2),) * 5, lambda *a, **k: float("nan")],
+                         ids=["unprintable-error", "exit", "bad-array", "iterator", "ragged", "nan", "dict-of-str",
+                              "tuple-of-five", "nan-float"])
+@pytest.mark.parametrize("check_name", sorted(REFERENCE))
+def test_garbage_never_makes_a_check_raise(check_name, function, capsys):
+    assert getattr(checks, check_name)(function) is False
+    out = capsys.readouterr().out
+    assert out.strip() and "Traceback" not in out

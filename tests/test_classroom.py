@@ -52,12 +52,9 @@ def test_unfinished_functions_fall_back_to_the_library_with_a_message(given, lib
     np.testing.assert_allclose(history.train_loss, library_run.train_loss, rtol=1e-6, atol=1e-9)
 
 
-def test_a_function_that_breaks_during_training_falls_back(capsys, monkeypatch):
-    calls = []
-
+def test_a_function_that_breaks_during_training_falls_back(capsys):
     def fragile_sgd(params, grads, learning_rate):
-        calls.append(1)
-        if len(calls) > 2:               # passes its check (two calls), then fails on the model
+        if "Why" in params:              # passes its check, then fails on the model's parameters
             raise ValueError("boom")
         sgd_step(params, grads, learning_rate)
 

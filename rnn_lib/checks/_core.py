@@ -33,12 +33,16 @@ def grading() -> bool:
     return bool(os.environ.get("NBGRADER_EXECUTION")) or os.environ.get("RNN_LIB_CHECKS_RAISE") == "1"
 
 
-def report(ok: bool, message: str) -> bool:
+def report(ok: bool, message: str) -> bool | None:
+    """Print the message and return ``ok``; while grading, raise on a failure and return None on a success.
+
+    (nbgrader reads a test cell's displayed value as a partial-credit score, and `True` is no number.)
+    """
     __tracebackhide__ = True    # IPython leaves this frame out of tracebacks: the grader sees fail() only
     if not ok and grading():
         fail(message.strip())
     print(message.strip())
-    return ok
+    return None if grading() else ok
 
 
 # When grading, a failed check ends in this frame: the AssertionError's message says what is wrong.
@@ -47,24 +51,33 @@ def fail(message: str):
 
 
 def checker(success: str):
-    """Turn ``body(student_function)``, which raises Mistake on a wrong answer, into a check."""
+    """Turn ``body(student_function)``, which raises Mistake on a wrong answer, into a check.
+
+    The check prints and returns; ``check.verdict(student_function)`` returns ``(ok, message)`` instead of
+    printing it or raising, whatever the environment (for code that uses a check's answer, like rnn_lib.classroom).
+    """
     def decorate(body):
-        @functools.wraps(body)
-        def check(student_function) -> bool:
-            __tracebackhide__ = True
+        def verdict(student_function) -> tuple[bool, str]:
             if not callable(student_function):
-                return report(False, f"{body.__name__} expects your function itself (without calling it), "
-                                     f"got {type(student_function).__name__}.")
+                return False, (f"{body.__name__} expects your function itself (without calling it), "
+                               f"got {type(student_function).__name__}.")
             try:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     body(student_function)
             except Mistake as mistake:
-                return report(False, str(mistake))
+                return False, str(mistake)
             except Exception as error:  # an answer so unexpected that comparing it failed
-                return report(False, f"The check could not use what your function returned "
-                                     f"({type(error).__name__}: {safe_str(error)}).")
-            return report(True, "Correct! " + success)
+                return False, (f"The check could not use what your function returned "
+                               f"({type(error).__name__}: {safe_str(error)}).")
+            return True, "Correct! " + success
+
+        @functools.wraps(body)
+        def check(student_function) -> bool:
+            __tracebackhide__ = True
+            return report(*verdict(student_function))
+
+        check.verdict = verdict
         return check
     return decorate
 
