@@ -44,9 +44,10 @@ c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.course_id = "rnn_lib"
 # A header cell that tells students what the student version is.
 c.IncludeHeaderFooter.header = "source/header.ipynb"
-# Seconds per cell when autograding: the training cells of 05 and 06 take a few seconds each; a student's
-# slow (but correct) loop can take many times longer on a busy grading server.
-c.Execute.timeout = 600
+# Seconds per cell when autograding. The longest cells (training in 05 and 06, the cell that trains with the
+# student's code) take 1-15 s; 120 leaves room for a slow but correct loop on a busy server, and bounds the
+# wait when a widget cell's reply is lost (seen twice under load: the cell had finished, nbgrader waited).
+c.Execute.timeout = 120
 '''
 
 
