@@ -35,7 +35,7 @@ from browser_helpers import (
     wait_for_new_text,
 )
 
-from rnn_lib.notebooks import WIDGET_STATE_MIME, WIDGET_VIEW_MIME
+from tools.notebooks import WIDGET_STATE_MIME, WIDGET_VIEW_MIME
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 TRAINING = "05_training.ipynb"
@@ -191,7 +191,7 @@ def test_committed_notebook_stores_state_for_every_widget_it_shows(committed_not
     assert nb.get("metadata", {}).get("kernelspec", {}).get("name") == "python3", (
         f"{name}: metadata.kernelspec.name should be 'python3' (else JupyterLab asks which kernel to use)")
     state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
-    assert state, f"{name}: no metadata.widgets[{WIDGET_STATE_MIME!r}]; re-execute it with rnn_lib.notebooks"
+    assert state, f"{name}: no metadata.widgets[{WIDGET_STATE_MIME!r}]; re-execute it with tools.notebooks"
     shown = [output["data"][WIDGET_VIEW_MIME]["model_id"]
              for cell in nb["cells"] if cell["cell_type"] == "code"
              for output in cell.get("outputs", []) if WIDGET_VIEW_MIME in output.get("data", {})]

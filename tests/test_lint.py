@@ -14,7 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_finds_nothing():
-    targets = [name for name in ("rnn_lib", "tests", "bench") if (REPO_ROOT / name).exists()]
+    targets = [name for name in ("rnn_lib", "tests", "bench", "tools") if (REPO_ROOT / name).exists()]
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format=concise", *targets],
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"ruff check {' '.join(targets)} found problems:\n{result.stdout}{result.stderr}"

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnn_lib import notebooks as nbtools
+from tools import notebooks as nbtools
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -26,8 +26,8 @@ WIDGET_MIME = nbtools.WIDGET_VIEW_MIME
 IGNORE_TAG = "nbval-ignore-output"
 #: Library modules that are tooling, not teaching code: leave them out of the "pasted code" checks.
 #: Only rnn_lib/*.py is scanned; the exercise checks (rnn_lib/checks/) are tooling too and are not.
-TOOLING_MODULES = {"notebooks.py", "exercises.py", "cli.py", "__main__.py"}
-RUN_COMMAND = "python -m rnn_lib.notebooks execute"
+TOOLING_MODULES = {"cli.py", "__main__.py"}
+RUN_COMMAND = "python -m tools.notebooks execute"
 #: Folders whose names would tie a stored output to the machine that executed it.
 _PLACES = (REPO.parent, Path.home(), tempfile.gettempdir())
 MACHINE_PATHS = sorted({str(place).rstrip(os.sep) + os.sep for place in _PLACES} - {os.sep})
@@ -239,3 +239,31 @@ def test_library_hash_follows_file_contents(tmp_path):
     assert nbtools.library_hash(tmp_path) != before
     (tmp_path / "data" / "b.txt").write_bytes(b"hello\r\n")
     assert nbtools.library_hash(tmp_path) == before, "CRLF line endings should hash like LF"
+
+
+def test_execute_runs_quietly_and_shuts_its_kernels_down(tmp_path):
+    # ipykernel warns about TCP without encryption, and a kernel left running when the command exits
+    # prints "Parent appears to have exited": neither may reach the maintainer's terminal.
+    import subprocess
+    import sys
+
+    for name in ("a.ipynb", "b.ipynb"):
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), tmp_path / name)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run([sys.executable, "-m", "tools.notebooks", "execute",
+                             str(tmp_path / "a.ipynb"), str(tmp_path / "b.ipynb")],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", result.stderr
+    assert "a.ipynb" in result.stdout and "b.ipynb" in result.stdout
+    executed = _read(tmp_path / "b.ipynb")
+    assert executed.cells[0].outputs[0].text == "42\n" and nbtools.staleness(executed) is None
+
+
+def test_staleness_detects_nbgrader_metadata_that_does_not_match_the_markers():
+    exercise = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(exercise), nbformat.v4.new_code_cell("check_f(f)")])
+    nb.metadata[nbtools.STAMP_KEY] = nbtools.stamp(nb)
+    assert "nbgrader" in nbtools.staleness(nb)
+    nbtools.normalise(nb, "demo")
+    assert nbtools.staleness(nb) is None and nb.cells[1].metadata.nbgrader["grade"] is True

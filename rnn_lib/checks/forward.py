@@ -5,13 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers import rnn_forward, rnn_step_forward
-from ._core import checker, compare, require_no_tuple, run
+from ._core import Mistake, as_array, checker, compare, require_no_tuple, run
 
 
-def _step(x, h_prev, Wxh, Whh, bh, wxh_t=True, whh_t=True, bias=True, tanh=True, h_term=True):
+def _step(x, h_prev, Wxh, Whh, bh, wxh_t=True, whh_t=True, bias=True, tanh=True, h_term=True, squash="tanh",
+          bias_outside=False):
     """The forward step, with switches that reproduce common mistakes."""
-    pre = x @ (Wxh.T if wxh_t else Wxh) + (h_prev @ (Whh.T if whh_t else Whh) if h_term else 0) + (bh if bias else 0)
-    return np.tanh(pre) if tanh else pre
+    pre = x @ (Wxh.T if wxh_t else Wxh) + (h_prev @ (Whh.T if whh_t else Whh) if h_term else 0)
+    pre = pre + (bh if bias and not bias_outside else 0)
+    out = {"tanh": np.tanh, "sigmoid": lambda a: 1 / (1 + np.exp(-a)), "relu": lambda a: np.maximum(a, 0)}[squash](pre)
+    out = out if tanh else pre
+    return out + bh if bias_outside else out
 
 
 def _step_variants(*args):
@@ -22,31 +26,54 @@ def _step_variants(*args):
                  dict(wxh_t=False, whh_t=False)),
                 ("the bias bh is missing inside the tanh.", dict(bias=False)),
                 ("the tanh is missing: h = np.tanh(x @ Wxh.T + h_prev @ Whh.T + bh).", dict(tanh=False)),
-                ("the previous state's term h_prev @ Whh.T is missing.", dict(h_term=False))]
+                ("the previous state's term h_prev @ Whh.T is missing.", dict(h_term=False)),
+                ("it uses a sigmoid; the RNN in this series uses np.tanh.", dict(squash="sigmoid")),
+                ("it uses a ReLU; the RNN in this series uses np.tanh.", dict(squash="relu")),
+                ("the bias is added after the tanh; it belongs inside: np.tanh(... + bh).", dict(bias_outside=True))]
     return [(m, flags) for m, flags in variants if square or "wxh_t" not in flags]
 
 
-def rnn_inputs(rng, N, T, D, H):
-    """Random (x, h0, Wxh, Whh, bh): x (N, T, D), or (N, D) when T is 0; h0 (N, H); Wxh (H, D); Whh (H, H); bh (H,)."""
-    x = rng.normal(size=(N, T, D)) if T else rng.normal(size=(N, D))
-    return (x, 0.5 * rng.normal(size=(N, H)), 0.5 * rng.normal(size=(H, D)), 0.5 * rng.normal(size=(H, H)),
+def rnn_inputs(rng, N, T, D, H, scale=1.0):
+    """Random (x, h0, Wxh, Whh, bh): x (N, T, D), or (N, D) when T is 0; h0 (N, H); Wxh (H, D); Whh (H, H); bh (H,).
+
+    ``scale`` multiplies x: a large one saturates the tanh, a tiny one keeps it in its linear range.
+    """
+    x = scale * (rng.normal(size=(N, T, D)) if T else rng.normal(size=(N, D)))
+    return (x, 0.5 * np.tanh(rng.normal(size=(N, H))), 0.5 * rng.normal(size=(H, D)), 0.5 * rng.normal(size=(H, H)),
             0.3 * rng.normal(size=H))
 
 
+#: (N, D, H, scale of x): square weights first (a missing transpose still gives numbers to compare), then
+#: non-square D != H, a batch of one, saturating inputs and tiny inputs.
+STEP_SHAPES = ((3, 4, 4, 1.0), (2, 3, 5, 1.0), (1, 5, 2, 1.0), (4, 2, 3, 30.0), (2, 4, 3, 1e-6))
+
+
+def require_bounded(got, name: str) -> None:
+    """Every entry of a tanh output lies in [-1, 1]; otherwise the tanh is missing or applied too early."""
+    values = as_array(got, name)
+    if np.all(np.isfinite(values)) and np.abs(values).max() > 1 + 1e-9:
+        raise Mistake(f"{name} has values with |h| > 1 (up to {np.abs(values).max():.3g}), which tanh never "
+                      "gives: apply np.tanh to the whole sum x @ Wxh.T + h_prev @ Whh.T + bh.")
+
+
 _PRODUCTS = "Wxh is (H, D) and Whh is (H, H): the products are x @ Wxh.T and h_prev @ Whh.T."
-FORWARD_SHAPE_HINT = [("matmul", _PRODUCTS), ("broadcast", _PRODUCTS)]
+_STEP_INPUT = "x has shape (N, T, D): step t reads x[:, t] (x[t] is sequence t)."
+FORWARD_SHAPE_HINT = [("broadcast", _STEP_INPUT, "x[t]"), ("matmul", _STEP_INPUT, "x[t]"),
+                      ("matmul", _PRODUCTS, True), ("broadcast", _PRODUCTS, True), ("aligned", _PRODUCTS, True),
+                      ("out of bounds", _STEP_INPUT)]
 
 
 @checker("h = tanh(x Wxh^T + h_prev Whh^T + bh) matches rnn_lib.layers.rnn_step_forward.")
 def check_rnn_step(rnn_step) -> None:
     """Check ``rnn_step(x, h_prev, Wxh, Whh, bh) -> h (N, H)`` against ``rnn_step_forward``."""
     rng = np.random.default_rng(3)
-    for N, D, H in ((3, 4, 4), (2, 3, 5)):    # square first, so a missing transpose gives numbers to compare
-        args = rnn_inputs(rng, N, 0, D, H)
+    for N, D, H, scale in STEP_SHAPES:
+        args = rnn_inputs(rng, N, 0, D, H, scale)
         got = run(rnn_step, dict(zip(("x", "h_prev", "Wxh", "Whh", "bh"), args, strict=True)), FORWARD_SHAPE_HINT)
         require_no_tuple(got, "h", "(rnn_lib's rnn_step_forward also returns a cache; the exercise does not.)")
         variants = [(m, _step(*args, **flags)) for m, flags in _step_variants(*args)]
-        compare(got, rnn_step_forward(*args)[0], "h", variants)
+        expected = rnn_step_forward(*args)[0]
+        compare(got, expected, "h", variants, extra=[require_bounded])
 
 
 def _loop(x, h0, Wxh, Whh, bh, start_zero=False, carry=True, store_before=False, **flags):
@@ -62,8 +89,9 @@ def _loop(x, h0, Wxh, Whh, bh, start_zero=False, carry=True, store_before=False,
 def check_rnn_forward_loop(rnn_forward_loop) -> None:
     """Check ``rnn_forward_loop(x, h0, Wxh, Whh, bh) -> hs (N, T, H)`` against ``rnn_forward``."""
     rng = np.random.default_rng(4)
-    for N, T, D, H in ((2, 5, 4, 4), (3, 4, 2, 5)):
-        args = rnn_inputs(rng, N, T, D, H)
+    for N, T, D, H, scale in ((2, 5, 4, 4, 1.0), (3, 4, 2, 5, 1.0), (1, 3, 3, 2, 1.0), (2, 1, 3, 4, 1.0),
+                              (3, 4, 2, 3, 30.0)):                       # square, non-square, N = 1, T = 1, large
+        args = rnn_inputs(rng, N, T, D, H, scale)
         got = run(rnn_forward_loop, dict(zip(("x", "h0", "Wxh", "Whh", "bh"), args, strict=True)), FORWARD_SHAPE_HINT)
         require_no_tuple(got, "hs", "")
         expected = rnn_forward(*args)[0]
@@ -77,4 +105,4 @@ def check_rnn_forward_loop(rnn_forward_loop) -> None:
              _loop(*args, store_before=True)),
             ("it has shape (T, N, H); the exercise wants (N, T, H): fill hs[:, t] or np.stack(..., axis=1).",
              expected.transpose(1, 0, 2))]
-        compare(got, expected, "hs", variants)
+        compare(got, expected, "hs", variants, extra=[require_bounded])

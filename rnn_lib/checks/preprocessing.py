@@ -19,13 +19,16 @@ def _random_texts(rng) -> list[str]:
 @checker("The vocabulary has <pad>=0, <unk>=1 and the sorted tokens from 2 on, as Vocabulary.from_texts does.")
 def check_build_vocabulary(build_vocabulary) -> None:
     """Check ``build_vocabulary(texts) -> dict[str, int]`` against ``Vocabulary.from_texts(texts).stoi``."""
-    for texts in (_TEXTS, _random_texts(np.random.default_rng(1))):
+    # a few texts, random ones, repeats in other cases, a single one-word text
+    for texts in (_TEXTS, _random_texts(np.random.default_rng(1)), ["Hi hi HI", "hi", "HI!"], ["Solo"]):
         expected = Vocabulary.from_texts(texts).stoi
         got = run(build_vocabulary, {"texts": texts})
         if got is None:
             raise Mistake("Your function returned None: did you forget `return vocab`?")
         if not isinstance(got, dict):
             raise Mistake(f"Your function should return a dict that maps token -> id, got {type(got).__name__}.")
+        if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in got.values()):
+            raise Mistake("The ids should be whole numbers (int).")
         if got.get("<pad>") != 0 or got.get("<unk>") != 1:
             raise Mistake("The reserved tokens are missing or have the wrong ids: '<pad>' must be 0 and '<unk>' 1; "
                           "the real tokens start at id 2.")
@@ -41,8 +44,6 @@ def check_build_vocabulary(build_vocabulary) -> None:
         if missing:
             raise Mistake(f"The vocabulary is missing tokens such as {missing[:3]}: every distinct token of "
                           "every text needs an id.")
-        if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in got.values()):
-            raise Mistake("The ids should be whole numbers (int).")
         if sorted(got.values()) != list(range(len(expected))):
             raise Mistake(f"The ids should be 0, 1, 2, ... {len(expected) - 1} with no gaps or repeats; did you "
                           "number every occurrence instead of every distinct token?")
@@ -56,12 +57,16 @@ def check_build_vocabulary(build_vocabulary) -> None:
 def check_one_hot_encode(one_hot_encode) -> None:
     """Check ``one_hot_encode(ids, vocab_size) -> (T, V)`` floats against ``rnn_lib.text.one_hot``."""
     rng = np.random.default_rng(2)
-    for ids, size in (([3, 0, 2, 3, 1], 6), (rng.integers(0, 9, size=12), 9)):
-        expected = one_hot(np.asarray(ids), size)
+    # a list, an array, one id (T = 1), the last id V - 1, V = 1, and no ids at all (T = 0)
+    for ids, size in (([3, 0, 2, 3, 1], 6), (rng.integers(0, 9, size=12), 9), ([2], 3), (np.array([0, 4, 4, 1]), 5),
+                      ([0, 0], 1), ([], 4)):
+        expected = one_hot(np.asarray(ids, dtype=int), size)
         got = run(one_hot_encode, {"ids": ids, "vocab_size": size})
         if got is None:
             raise Mistake("Your function returned None: did you forget the `return` line?")
-        got = np.asarray(got)
+        if not isinstance(got, np.ndarray):
+            raise Mistake(f"Your function returned a {type(got).__name__}; return a numpy array of shape (T, V), "
+                          "e.g. start from np.zeros((len(ids), vocab_size)).")
         if got.shape != expected.shape:
             how = ("rows should be time steps and columns vocabulary entries"
                    if got.shape == expected.shape[::-1] else "one row per id and one column per vocabulary entry")

@@ -15,8 +15,10 @@ _SAMPLE_HINTS = [("sum to 1", "The probabilities must sum to 1: divide the logit
 
 def _draw(sample, logits, temperature, seed, n):
     rng = np.random.default_rng(seed)
-    return [run(sample, {"logits": logits, "temperature": temperature, "rng": rng}, _SAMPLE_HINTS, ("rng",))
-            for _ in range(n)]
+    draws = [run(sample, {"logits": logits, "temperature": temperature, "rng": rng}, _SAMPLE_HINTS, ("rng",))
+             for _ in range(n)]
+    # a 0-d integer array is an index too; compare it as an int
+    return [int(d) if isinstance(d, np.ndarray) and d.ndim == 0 and d.dtype.kind in "iu" else d for d in draws]
 
 
 @checker("The draws follow softmax(logits / temperature) and are reproducible with the same rng.")
@@ -72,4 +74,17 @@ def check_sample_with_temperature(sample_with_temperature) -> None:
     if _draw(sample_with_temperature, _SAMPLE_LOGITS, 1.0, 3, 40) == _draw(sample_with_temperature, _SAMPLE_LOGITS,
                                                                            1.0, 4, 40):
         raise Mistake("Different generators give the same draws: your function ignores its rng argument.")
-    _draw(sample_with_temperature, _SAMPLE_LOGITS + 1000.0, 0.5, 5, 1)
+    # extreme scores both ways: a softmax not shifted by the maximum overflows (inf / inf) or underflows (0 / 0)
+    for logits, temperature, favourite in ((_SAMPLE_LOGITS + 1000.0, 0.5, None),
+                                           (np.array([800.0, -800.0, 0.0, 1.0]), 1.0, 0),
+                                           (np.array([-800.0, -801.0, -830.0]), 1.0, None),
+                                           (np.array([3.0, 1.0, 2.0]), 0.01, 0)):
+        draws = _draw(sample_with_temperature, logits, temperature, 6, 20)
+        if any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 <= d < len(logits)
+               for d in draws):
+            raise Mistake(f"For logits {logits.tolist()} at temperature {temperature} some draws are not indices "
+                          f"0..{len(logits) - 1}: {draws[:5]}.")
+        if favourite is not None and set(draws) != {favourite}:
+            raise Mistake(f"For logits {logits.tolist()} at temperature {temperature} index {favourite} has "
+                          f"probability ~1, but the draws were {sorted(set(draws))}: compute "
+                          "softmax(logits / temperature) with the maximum subtracted before exp.")

@@ -2,13 +2,14 @@
 
 Usage, from the repository root::
 
-    python -m rnn_lib.notebooks execute            # every notebooks/*.ipynb (not notebooks/exercises/)
-    python -m rnn_lib.notebooks execute 05 06      # by number, stem or path
-    python -m rnn_lib.notebooks check              # which notebooks are stale (exit status 1 if any)
+    python -m tools.notebooks execute            # every notebooks/*.ipynb (not notebooks/exercises/)
+    python -m tools.notebooks execute 05 06      # by number, stem or path
+    python -m tools.notebooks check              # which notebooks are stale (exit status 1 if any)
 
 ``execute`` runs each notebook from a fresh kernel of *this* Python environment (whatever the
 machine's "python3" kernelspec points at), stores outputs and widget state, and saves the notebook
-in place. It then stamps ``metadata["rnn_lib"]`` with two hashes: one of the notebook's code cells
+in place, with each cell's nbgrader metadata derived from the exercise markers (``tools.nbgrader_meta``).
+It then stamps ``metadata["rnn_lib"]`` with two hashes: one of the notebook's code cells
 and one of the library's source and data files. ``check`` (and ``tests/test_notebooks.py``)
 recompute both hashes, so a cell or library edit that was never re-executed is caught.
 
@@ -22,16 +23,21 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import uuid
+import weakref
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-#: Where the series lives when running from a checkout.
-NOTEBOOK_DIR = PACKAGE_DIR.parent / "notebooks"
-#: Tooling of the package (this executor, the exercise generator) that no notebook output depends on: not hashed.
-_NOT_HASHED = {"notebooks.py", "exercises.py"}
+from tools import nbgrader_meta
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+#: The package whose files the stamp hashes (this tooling lives outside it, so editing it stales nothing).
+PACKAGE_DIR = REPO_DIR / "rnn_lib"
+#: Where the series lives in the checkout.
+NOTEBOOK_DIR = REPO_DIR / "notebooks"
 _LIBRARY_SUFFIXES = {".py", ".txt", ".tsv", ".csv", ".json"}
 STAMP_KEY = "rnn_lib"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -57,8 +63,7 @@ def source_hash(nb) -> str:
 def library_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
     """The package's source and data files that notebook outputs can depend on, in a fixed order."""
     files = [path for path in package_dir.rglob("*")
-             if path.is_file() and path.suffix in _LIBRARY_SUFFIXES and "__pycache__" not in path.parts
-             and path.relative_to(package_dir).as_posix() not in _NOT_HASHED]
+             if path.is_file() and path.suffix in _LIBRARY_SUFFIXES and "__pycache__" not in path.parts]
     return sorted(files, key=lambda path: path.relative_to(package_dir).as_posix())
 
 
@@ -83,11 +88,14 @@ def staleness(nb) -> str | None:
     """None if the notebook's stamp matches its code cells and the library; else why it is stale."""
     stored = nb.get("metadata", {}).get(STAMP_KEY)
     if not stored:
-        return "it has never been executed with `python -m rnn_lib.notebooks execute` (no stamp in its metadata)"
+        return "it has never been executed with `python -m tools.notebooks execute` (no stamp in its metadata)"
     if stored.get("source_hash") != source_hash(nb):
         return "a code cell was edited after the notebook was last executed"
     if stored.get("library_hash") != library_hash():
         return "rnn_lib changed after the notebook was last executed"
+    if nbgrader_meta.plan(nb) != {i: c["metadata"]["nbgrader"] for i, c in enumerate(nb["cells"])
+                                  if "nbgrader" in c.get("metadata", {})}:
+        return "its nbgrader cell metadata does not match its exercise markers (execute sets it)"
     return None
 
 
@@ -122,7 +130,10 @@ def normalise(nb, name: str) -> None:
       (or stderr) outputs are merged into one;
     - widget model ids are random UUIDs: they are replaced, everywhere they occur, by ids derived from
       the notebook's name and the widget's position, so the same notebook stores the same ids.
+
+    It also (re)derives each cell's nbgrader metadata from the exercise markers (``tools.nbgrader_meta``).
     """
+    nbgrader_meta.annotate(nb)
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("execution", None)
         if "outputs" in cell:
@@ -149,7 +160,12 @@ def normalise(nb, name: str) -> None:
 # --- executing ---------------------------------------------------------------------------------
 
 def current_env_kernel_manager():
-    """A KernelManager whose "python3" kernel is this interpreter, whatever kernelspecs are installed."""
+    """A KernelManager whose "python3" kernel is this interpreter, whatever kernelspecs are installed.
+
+    On POSIX the kernel talks over IPC sockets in a private temporary folder instead of TCP on localhost:
+    nothing else on the machine can connect to it, and ipykernel has no reason to print its
+    "running over TCP without encryption" warning. The folder is removed with the manager.
+    """
     import ipykernel.kernelspec
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
@@ -161,16 +177,42 @@ def current_env_kernel_manager():
                                               **ipykernel.kernelspec.get_kernel_dict())
             return super().get_kernel_spec(kernel_name)
 
-    return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs())
+    if os.name != "posix":      # no IPC sockets on Windows: TCP on localhost, as Jupyter does
+        return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs())
+    socket_dir = tempfile.mkdtemp(prefix="rnn-kernel-")
+    manager = KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecs(),
+                            transport="ipc", ip=os.path.join(socket_dir, "kernel"))
+    weakref.finalize(manager, shutil.rmtree, socket_dir, True)
+    return manager
+
+
+def run_notebook(nb, folder: Path, timeout: int = 600, **options) -> None:
+    """Execute ``nb`` in place from a fresh kernel started in ``folder``, and shut the kernel down after.
+
+    nbclient leaves a kernel it did not create running until this process exits (each such kernel then
+    prints "Parent appears to have exited"), so the kernel is shut down here, also when a cell fails.
+    """
+    from nbclient import NotebookClient
+
+    manager = current_env_kernel_manager()
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=manager,
+                            resources={"metadata": {"path": str(folder)}}, record_timing=False, **options)
+    try:
+        client.execute()
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=False)
 
 
 def _kernel_can_import_this_package() -> None:
-    """Put the folder holding this rnn_lib first on PYTHONPATH, which the kernel inherits.
+    """Put the checkout's root first on PYTHONPATH, which the kernel inherits.
 
     The kernel starts in the notebook's folder, where a checkout's rnn_lib is not importable unless the
     package is installed; this way the kernel always imports the same rnn_lib as this command.
     """
-    root = str(PACKAGE_DIR.parent)
+    root = str(REPO_DIR)
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     if not paths or paths[0] != root:
         os.environ["PYTHONPATH"] = os.pathsep.join([root, *[p for p in paths if p != root]])
@@ -179,16 +221,12 @@ def _kernel_can_import_this_package() -> None:
 def execute_notebook(path: Path, timeout: int = 600) -> float:
     """Execute one notebook from a fresh kernel, normalise, stamp and save it in place. Returns seconds."""
     import nbformat
-    from nbclient import NotebookClient
 
     _kernel_can_import_this_package()
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=current_env_kernel_manager(),
-                            resources={"metadata": {"path": str(path.parent)}},
-                            record_timing=False, store_widget_state=True)
     start = time.perf_counter()
-    client.execute()
+    run_notebook(nb, path.parent, timeout=timeout, store_widget_state=True)
     seconds = time.perf_counter() - start
     normalise(nb, path.stem)
     nb.metadata.setdefault("kernelspec", dict(KERNELSPEC))
@@ -223,7 +261,7 @@ def resolve(names, directory: Path = NOTEBOOK_DIR) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnn_lib.notebooks", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.notebooks", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("execute", help="re-execute notebooks in place from a fresh kernel and stamp them")
     run.add_argument("names", nargs="*", help="notebooks by number, stem or path (default: the whole series)")
@@ -245,7 +283,7 @@ def main(argv=None) -> int:
             print(f"{path.name:40s} {'ok' if reason is None else 'STALE: ' + reason}")
             stale += reason is not None
         if stale:
-            print(f"{stale} stale notebook(s): run `python -m rnn_lib.notebooks execute`.", file=sys.stderr)
+            print(f"{stale} stale notebook(s): run `python -m tools.notebooks execute`.", file=sys.stderr)
         return 1 if stale else 0
 
     from nbclient.exceptions import CellExecutionError
