@@ -214,3 +214,8 @@ def affine_backward(dy, cache):
     dWhy = dy_flat.T @ h.reshape(-1, H)
     dby = dy_flat.sum(axis=0)
     return dy @ Why, dWhy, dby
+
+
+# The gated cells live in their own modules; re-exported here so every layer imports from one place.
+from .gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward  # noqa: E402, F401
+from .lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward  # noqa: E402, F401
