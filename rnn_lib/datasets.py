@@ -223,3 +223,44 @@ def load_text(path: str | os.PathLike[str]) -> str:
             "(the file holds no characters other than whitespace)"
         )
     return text.replace("\r\n", "\n")
+
+
+# --- the memory task ---------------------------------------------------------
+MEMORY_KEYS: tuple[str, str] = ("red", "blue")
+"""The two key words of :func:`make_memory_task`: "red" means label 0, "blue" label 1."""
+MEMORY_FILLERS: tuple[str, ...] = (
+    "the", "a", "cat", "dog", "tree", "house", "road", "cup", "sits", "runs",
+    "sees", "big", "small", "old", "new", "and", "then", "here", "there", "often",
+)
+"""The 20 distractor words of :func:`make_memory_task`; none of them says anything about the label."""
+
+__all__ += ["MEMORY_FILLERS", "MEMORY_KEYS", "make_memory_task"]
+
+
+def make_memory_task(n: int, distance: int, seed: int = 0) -> list[tuple[str, int]]:
+    """Generate ``n`` sentences whose label is decided by one word ``distance`` steps before the end.
+
+    Each sentence is a key word, "red" (label 0) or "blue" (label 1), followed by ``distance``
+    distractor words drawn uniformly and independently from :data:`MEMORY_FILLERS`, for example
+    ``"blue cat then runs"`` (``distance=3``, label 1). Every sentence has ``distance + 1`` words, and
+    the distractors are drawn the same way whatever the label, so nothing after the key (not the
+    length, not the last word, not any word count) tells the labels apart: a model must carry the
+    key through ``distance`` steps to beat a coin flip.
+
+    Args:
+        n: how many sentences to make (an int >= 1). The labels are balanced: ``n // 2`` of one
+            and ``n - n // 2`` of the other, in random order.
+        distance: how many distractors follow the key (an int >= 0); the key sits exactly
+            ``distance`` steps before the last word.
+        seed: seed for ``np.random.default_rng``; the global numpy random state is untouched.
+
+    Returns:
+        A list of ``(text, label)`` pairs, with label a Python int 0 or 1.
+    """
+    n = _check_int("n", n, 1)
+    distance = _check_int("distance", distance, 0)
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n) % 2)
+    fillers = rng.integers(len(MEMORY_FILLERS), size=(n, distance))
+    return [(" ".join([MEMORY_KEYS[label], *(MEMORY_FILLERS[i] for i in row)]), int(label))
+            for label, row in zip(labels, fillers, strict=True)]

@@ -1,0 +1,101 @@
+"""make_memory_task: the label sits exactly ``distance`` steps before the end, and nothing else gives it away."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+
+from rnn_lib.datasets import MEMORY_FILLERS, MEMORY_KEYS, make_memory_task
+
+# Written out here on purpose, so a mistake in the library's constants cannot hide a mistake in the labels.
+KEY_LABEL = {"red": 0, "blue": 1}
+
+
+@pytest.mark.parametrize("distance", [0, 1, 5, 30])
+def test_the_key_is_exactly_distance_steps_before_the_end(distance):
+    for text, label in make_memory_task(200, distance, seed=distance):
+        words = text.split()
+        assert len(words) == distance + 1
+        # The last word has index len - 1; the key is `distance` steps before it.
+        assert KEY_LABEL[words[len(words) - 1 - distance]] == label
+        assert not set(words[1:]) & set(KEY_LABEL), "a key word among the distractors"
+        assert set(words[1:]) <= set(MEMORY_FILLERS)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1000])
+def test_labels_are_balanced(n):
+    counts = collections.Counter(label for _, label in make_memory_task(n, 4, seed=1))
+    assert set(counts) <= {0, 1}
+    assert abs(counts[0] - counts[1]) <= 1
+
+
+def test_same_seed_same_data_and_no_global_state():
+    np.random.seed(0)
+    before = np.random.random()
+    np.random.seed(0)
+    first = make_memory_task(50, 6, seed=3)
+    assert np.random.random() == before
+    assert make_memory_task(50, 6, seed=3) == first
+    assert make_memory_task(50, 6, seed=4) != first
+
+
+def test_distractors_vary():
+    texts = [text for text, _ in make_memory_task(300, 10, seed=2)]
+    assert len(set(texts)) == len(texts)
+    assert set(" ".join(texts).split()) == set(MEMORY_FILLERS) | set(MEMORY_KEYS)
+    assert len(MEMORY_FILLERS) == 20
+
+
+def _bag_of_words(examples, vocab, skip_key=True):
+    """Counts of every word in ``vocab`` (the key left out unless ``skip_key`` is False), one row per example."""
+    index = {word: i for i, word in enumerate(vocab)}
+    rows = np.zeros((len(examples), len(vocab)))
+    for row, (text, _) in enumerate(examples):
+        for word in text.split()[1 if skip_key else 0 :]:
+            rows[row, index[word]] += 1
+    return rows
+
+
+def _naive_bayes_accuracy(train, test, skip_key):
+    vocab = sorted(MEMORY_FILLERS) + sorted(KEY_LABEL)
+    X_train, X_test = _bag_of_words(train, vocab, skip_key), _bag_of_words(test, vocab, skip_key)
+    y_train, y_test = np.array([y for _, y in train]), np.array([y for _, y in test])
+    log_p = [np.log((X_train[y_train == k].sum(axis=0) + 1) / (X_train[y_train == k].sum() + len(vocab)))
+             for k in (0, 1)]
+    predictions = (X_test @ log_p[1] > X_test @ log_p[0]).astype(int)
+    return np.mean(predictions == y_test)
+
+
+def test_bag_of_words_without_the_key_is_at_chance():
+    # A naive Bayes classifier on the distractor counts: with the key removed, nothing is left to learn.
+    train, test = make_memory_task(4000, 20, seed=5), make_memory_task(4000, 20, seed=6)
+    # Chance is 0.5; with 4000 test examples the standard error is 0.008, so 0.47..0.53 is about 4 sigma.
+    assert 0.47 < _naive_bayes_accuracy(train, test, skip_key=True) < 0.53
+    # The same classifier shown the key is perfect, so the features themselves work.
+    assert _naive_bayes_accuracy(train, test, skip_key=False) == 1.0
+    # The last word alone is no better.
+    last = collections.defaultdict(list)
+    for text, label in train:
+        last[text.split()[-1]].append(label)
+    vote = {word: int(np.mean(labels) > 0.5) for word, labels in last.items()}
+    assert 0.47 < np.mean([vote[text.split()[-1]] == label for text, label in test]) < 0.53
+
+
+def test_the_key_alone_decides():
+    # The opposite check, so the test above cannot pass because of a broken feature builder.
+    examples = make_memory_task(100, 8, seed=7)
+    assert all(KEY_LABEL[text.split()[0]] == label for text, label in examples)
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"n": 0, "distance": 3}, "n"),
+    ({"n": 2.5, "distance": 3}, "n"),
+    ({"n": True, "distance": 3}, "n"),
+    ({"n": 10, "distance": -1}, "distance"),
+    ({"n": 10, "distance": "5"}, "distance"),
+])
+def test_bad_arguments_are_named(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name} must be an integer"):
+        make_memory_task(**kwargs)
