@@ -3,6 +3,7 @@
 - ``gradients_through_time(model, texts, labels)``: for every step t, ``||dL/dh_t||`` and ``||dL/dx_t||``,
   by running the model's own step functions forward and their step backwards from the last step to the
   first, so the gradient arriving at every step can be read off on the way.
+- ``gate_values(model, text)``: every gate of an LSTM or GRU while it reads one text.
 - ``memory_experiment(...)``: test accuracy on ``make_memory_task`` against distance, for several cells
   and seeds, with the same budget for all.
 
@@ -17,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .datasets import make_memory_task
-from .gru import gru_step_backward, gru_step_forward
+from .gru import gru_forward, gru_gates, gru_step_backward, gru_step_forward
 from .layers import rnn_step_backward, rnn_step_forward
 from .losses import cross_entropy
-from .lstm import lstm_step_backward, lstm_step_forward
+from .lstm import lstm_forward, lstm_gates, lstm_step_backward, lstm_step_forward
 from .text import Vocabulary
 
 
@@ -102,6 +103,24 @@ def gradients_through_time(model, texts, labels) -> GradientTrace:
         inputs[:, t] = np.linalg.norm(dx, axis=1)
     tokens = model.vocab.tokens(texts[0]) if N == 1 else []
     return GradientTrace(hidden, inputs, float(loss), tokens)
+
+
+def gate_values(model, text: str) -> dict:
+    """The gates of a gated ``SentimentRNN`` while it reads one text: name -> (T, H), after squashing.
+
+    LSTM: ``input``, ``forget``, ``cell`` (the candidate g), ``output`` and the cell state ``c``;
+    GRU: ``reset``, ``update``, ``new``.
+    """
+    cell, p = _cell(model), model.params
+    if cell not in ("lstm", "gru"):
+        raise ValueError(f"gate_values needs an LSTM or a GRU model, got cell={cell!r}.")
+    ids, _ = model.encode([text])
+    h0 = np.zeros((1, model.hidden_size))
+    if cell == "lstm":
+        _, cache = lstm_forward(ids, h0, h0, p["Wx"], p["Wh"], p["b"])
+        return {**{name: values[0] for name, values in lstm_gates(cache).items()}, "c": cache.cs[:, 0]}
+    _, cache = gru_forward(ids, h0, p["Wx"], p["Wh"], p["bx"], p["bh"])
+    return {name: values[0] for name, values in gru_gates(cache).items()}
 
 
 # --- the memory experiment ------------------------------------------------------------------------
