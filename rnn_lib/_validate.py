@@ -47,3 +47,88 @@ def float_array(value, name: str) -> np.ndarray:
     if array.dtype.kind not in "fiu":                   # booleans (kind "b") are refused too
         raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}.")
     return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
+# --- checks used by the models (models.py, serialisation.py) -------------------------------------
+
+MAX_PARAMETERS = 200_000_000        # 1.6 GB of float64 weights: far beyond any model these notebooks train
+
+
+def seed_value(seed) -> int:
+    """Return ``seed`` as a plain int (numpy integers included), or raise if it is not a whole number >= 0."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, Integral):
+        raise TypeError(f"seed must be a whole number such as 0, got {seed!r} ({type(seed).__name__}).")
+    if seed < 0:
+        raise ValueError(f"seed must be 0 or more, got {seed}.")
+    return int(seed)
+
+
+def float_dtype(dtype) -> np.dtype:
+    """Return ``np.dtype(dtype)`` if it is a floating-point type, else raise a TypeError."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a floating-point type such as np.float64 or np.float32, got {dtype!r}.") \
+            from None
+    if result.kind != "f":
+        raise TypeError(f"dtype must be a floating-point type such as np.float64 or np.float32, got {result} "
+                        "(weights of that type could not learn).")
+    return result
+
+
+def parameter_budget(count: int, what: str) -> None:
+    """Refuse a model whose weights would not fit in a laptop's memory, before allocating them."""
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"{what} would need {count:,} parameters ({count * 8 / 1e9:,.1f} GB as float64); "
+                         f"the limit is {MAX_PARAMETERS:,}. Use a smaller hidden_size or vocabulary.")
+
+
+def finite_params(params: dict, owner: str) -> None:
+    """Raise a ValueError naming the first parameter that holds NaN or inf."""
+    for name, value in params.items():
+        if not np.isfinite(value).all():
+            raise ValueError(f"{owner}'s parameter {name} holds NaN or inf, so every prediction would be "
+                             "meaningless. Training diverged (try a lower learning rate) or the weights were "
+                             "damaged; re-train or load a saved model.")
+
+
+def token_ids(ids, vocab_size: int, name: str) -> np.ndarray:
+    """Return ``ids`` as an integer array of ids in 0..vocab_size-1 with at least one axis, or raise."""
+    ids = np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{name}: token ids must be integers, got dtype {ids.dtype}.")
+    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
+        raise ValueError(f"{name}: token ids must lie in 0..{vocab_size - 1} for this model, "
+                         f"got values from {ids.min()} to {ids.max()}.")
+    return ids
+
+
+def id_batch(ids, vocab_size: int, name: str) -> np.ndarray:
+    """Return ``ids`` as an (N, T) batch of token ids with N >= 1 and T >= 1, or raise."""
+    ids = token_ids(ids, vocab_size, name)
+    if ids.ndim != 2:
+        raise ValueError(f"{name} should have shape (N, T), one row of token ids per sequence, "
+                         f"but it has shape {ids.shape}.")
+    if 0 in ids.shape:
+        raise ValueError(f"{name} has shape {ids.shape}: it needs at least one sequence of at least one token.")
+    return ids
+
+
+def sequence_lengths(mask, shape: tuple[int, int]) -> np.ndarray:
+    """The length (N,) of each row of a right-padded boolean mask (N, T): True on tokens, then False.
+
+    Raises unless the mask is boolean, has ``shape``, starts every row with a real token and never
+    turns back to True after padding begins.
+    """
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise TypeError(f"mask must hold booleans (True on real tokens, False on padding), got dtype {mask.dtype}.")
+    shape_is(mask, shape, "mask")
+    lengths = mask.sum(axis=1)
+    if not (mask == (np.arange(shape[1]) < lengths[:, None])).all():
+        raise ValueError("mask must be right-padded: each row True on its tokens, then False to the end "
+                         "(as pad_batch makes it).")
+    if (lengths == 0).any():
+        raise ValueError(f"row {int(np.argmin(lengths))} of mask is all False: "
+                         "every sequence needs at least one token.")
+    return lengths

@@ -13,15 +13,28 @@ from rnn_lib.datasets import MEMORY_FILLERS, MEMORY_KEYS, make_memory_task
 KEY_LABEL = {"red": 0, "blue": 1}
 
 
-@pytest.mark.parametrize("distance", [0, 1, 5, 30])
-def test_the_key_is_exactly_distance_steps_before_the_end(distance):
-    for text, label in make_memory_task(200, distance, seed=distance):
+@pytest.mark.parametrize(("distance", "max_prefix"), [(0, 10), (1, 10), (5, 0), (30, 3)])
+def test_the_key_is_exactly_distance_steps_before_the_end(distance, max_prefix):
+    lengths = set()
+    for text, label in make_memory_task(300, distance, seed=distance, max_prefix=max_prefix):
         words = text.split()
-        assert len(words) == distance + 1
+        lengths.add(len(words))
         # The last word has index len - 1; the key is `distance` steps before it.
-        assert KEY_LABEL[words[len(words) - 1 - distance]] == label
-        assert not set(words[1:]) & set(KEY_LABEL), "a key word among the distractors"
-        assert set(words[1:]) <= set(MEMORY_FILLERS)
+        key_at = len(words) - 1 - distance
+        assert KEY_LABEL[words[key_at]] == label
+        distractors = words[:key_at] + words[key_at + 1 :]
+        assert set(distractors) <= set(MEMORY_FILLERS), "a key word among the distractors"
+    # 0..max_prefix distractors before the key, each length seen in 300 sentences.
+    assert lengths == set(range(distance + 1, distance + max_prefix + 2))
+
+
+def test_the_length_says_nothing_about_the_label():
+    by_length = collections.defaultdict(list)
+    for text, label in make_memory_task(4000, 5, seed=8):
+        by_length[len(text.split())].append(label)
+    for labels in by_length.values():
+        # About 360 sentences per length: 0.5 +- 0.08 is more than 3 standard errors.
+        assert abs(np.mean(labels) - 0.5) < 0.08
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 1000])
@@ -53,7 +66,9 @@ def _bag_of_words(examples, vocab, skip_key=True):
     index = {word: i for i, word in enumerate(vocab)}
     rows = np.zeros((len(examples), len(vocab)))
     for row, (text, _) in enumerate(examples):
-        for word in text.split()[1 if skip_key else 0 :]:
+        for word in text.split():
+            if skip_key and word in KEY_LABEL:
+                continue
             rows[row, index[word]] += 1
     return rows
 
@@ -83,10 +98,9 @@ def test_bag_of_words_without_the_key_is_at_chance():
     assert 0.47 < np.mean([vote[text.split()[-1]] == label for text, label in test]) < 0.53
 
 
-def test_the_key_alone_decides():
-    # The opposite check, so the test above cannot pass because of a broken feature builder.
-    examples = make_memory_task(100, 8, seed=7)
-    assert all(KEY_LABEL[text.split()[0]] == label for text, label in examples)
+def test_without_a_prefix_the_key_comes_first():
+    examples = make_memory_task(100, 8, seed=7, max_prefix=0)
+    assert all(KEY_LABEL[text.split()[0]] == label and len(text.split()) == 9 for text, label in examples)
 
 
 @pytest.mark.parametrize(("kwargs", "name"), [
@@ -95,6 +109,7 @@ def test_the_key_alone_decides():
     ({"n": True, "distance": 3}, "n"),
     ({"n": 10, "distance": -1}, "distance"),
     ({"n": 10, "distance": "5"}, "distance"),
+    ({"n": 10, "distance": 5, "max_prefix": -2}, "max_prefix"),
 ])
 def test_bad_arguments_are_named(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name} must be an integer"):
