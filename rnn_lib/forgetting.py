@@ -26,20 +26,26 @@ from .text import Vocabulary
 
 
 def _cell(model) -> str:
-    return getattr(model, "cell", "rnn")
+    return getattr(model, "cell_name", "rnn")
+
+
+def _weights(model) -> list:
+    """The cell's parameters in the order its step function takes them (``Wx, Wh, b`` and the like)."""
+    names = getattr(getattr(model, "cell", None), "param_names", ("Wxh", "Whh", "bh"))
+    return [model.params[name] for name in names]
 
 
 def _steps(model, rows, h0):
-    """The model's recurrence on float input rows (T, N, V): every step's (state, cache), and the last h."""
-    p, cell = model.params, _cell(model)
+    """The model's recurrence on float input rows (T, N, V): every step's cache, and the last h."""
+    cell, weights = _cell(model), _weights(model)
     h, c, caches = h0, np.zeros_like(h0), []
     for x_t in rows:
         if cell == "lstm":
-            h, c, cache = lstm_step_forward(x_t, h, c, p["Wx"], p["Wh"], p["b"])
+            h, c, cache = lstm_step_forward(x_t, h, c, *weights)
         elif cell == "gru":
-            h, cache = gru_step_forward(x_t, h, p["Wx"], p["Wh"], p["bx"], p["bh"])
+            h, cache = gru_step_forward(x_t, h, *weights)
         else:
-            h, cache = rnn_step_forward(x_t, h, p["Wxh"], p["Whh"], p["bh"])
+            h, cache = rnn_step_forward(x_t, h, *weights)
         caches.append(cache)
     return caches, h
 
@@ -58,11 +64,11 @@ def _step_back(cell, dh, dc, cache):
 
 @dataclass
 class GradientTrace:
-    """Gradient norms of N texts, T steps: ``hidden[n, t] = ||dL_n/dh_t||``, ``inputs[n, t] = ||dL_n/dx_t||``.
+    """Gradient norms of N texts, right-aligned: column -1 is each text's last word, column -1-k the word k before.
 
-    L_n is text n's own loss. ``x_t`` is the one-hot vector of word t, so ``inputs`` measures how much
-    that word moved the loss.
-    ``loss`` is the mean cross-entropy of the N texts.
+    ``hidden[n, t] = ||dL_n/dh_t||`` and ``inputs[n, t] = ||dL_n/dx_t||``, shape (N, T) with T the longest
+    text; NaN before a shorter text's first word. L_n is text n's own loss; ``x_t`` is word t's one-hot
+    vector, so ``inputs`` measures how much that word moved the loss. ``loss`` is the mean of the L_n.
     """
 
     hidden: np.ndarray
@@ -72,37 +78,49 @@ class GradientTrace:
 
     def steps_back(self) -> np.ndarray:
         """The mean of ``hidden`` over the texts, last step first: entry k is k steps before the end, (T,)."""
-        return self.hidden.mean(axis=0)[::-1]
+        return np.nanmean(self.hidden, axis=0)[::-1]
+
+
+def _trace_one(model, ids, label):
+    """(hidden (T,), inputs (T,), loss) for one text of token ids (T,)."""
+    rows = np.eye(model.vocab_size)[ids][:, None]              # (T, 1, V): each word as a one-hot row
+    caches, h_last = _steps(model, rows, np.zeros((1, model.hidden_size)))
+    logits = h_last @ model.params["Why"].T + model.params["by"]
+    loss, dlogits = cross_entropy(logits, np.array([label]))
+    dh, dc = dlogits @ model.params["Why"], np.zeros((1, model.hidden_size))
+    T = len(ids)
+    hidden, inputs = np.zeros(T), np.zeros(T)
+    for t in reversed(range(T)):
+        hidden[t] = np.linalg.norm(dh)
+        dx, dh, dc = _step_back(_cell(model), dh, dc, caches[t])
+        inputs[t] = np.linalg.norm(dx)
+    return hidden, inputs, loss
 
 
 def gradients_through_time(model, texts, labels) -> GradientTrace:
     """How much gradient of the loss reaches every step of the texts, for a trained ``SentimentRNN``.
 
-    texts: N strings with the same number of words (so no step is padding); labels: N ints.
+    texts: N strings (or one); labels: one int per text. Each text is run on its own, so texts of
+    different lengths line up by their last word.
     """
     if isinstance(texts, str):
         texts = [texts]
+    texts = list(texts)
     labels = np.atleast_1d(np.asarray(labels))
-    ids, mask = model.encode(list(texts))
-    if not mask.all():
-        raise ValueError("gradients_through_time needs texts of the same length (no padding), "
-                         f"got lengths {sorted(set(mask.sum(axis=1).tolist()))}.")
-    if labels.shape != (len(ids),):
-        raise ValueError(f"labels must hold one label per text, {len(ids)}, got shape {labels.shape}.")
-    N, T = ids.shape
-    rows = np.eye(model.vocab_size)[ids.T]                    # (T, N, V): each word as a one-hot row
-    caches, h_last = _steps(model, rows, np.zeros((N, model.hidden_size)))
-    logits = h_last @ model.params["Why"].T + model.params["by"]
-    loss, dlogits = cross_entropy(logits, labels)
-    # cross_entropy averages over the N texts; times N, row n is the gradient of text n's own loss.
-    dh, dc = (N * dlogits) @ model.params["Why"], np.zeros((N, model.hidden_size))
-    hidden, inputs = np.zeros((N, T)), np.zeros((N, T))
-    for t in reversed(range(T)):
-        hidden[:, t] = np.linalg.norm(dh, axis=1)
-        dx, dh, dc = _step_back(_cell(model), dh, dc, caches[t])
-        inputs[:, t] = np.linalg.norm(dx, axis=1)
-    tokens = model.vocab.tokens(texts[0]) if N == 1 else []
-    return GradientTrace(hidden, inputs, float(loss), tokens)
+    if labels.shape != (len(texts),):
+        raise ValueError(f"labels must hold one label per text, {len(texts)}, got shape {labels.shape}.")
+    vocab = model.vocab
+    encoded = [np.asarray(vocab.encode(text)) for text in texts]
+    if any(len(ids) == 0 for ids in encoded):
+        raise ValueError("every text needs at least one word.")
+    T = max(len(ids) for ids in encoded)
+    hidden, inputs = np.full((len(texts), T), np.nan), np.full((len(texts), T), np.nan)
+    losses = []
+    for n, (ids, label) in enumerate(zip(encoded, labels, strict=True)):
+        hidden[n, T - len(ids):], inputs[n, T - len(ids):], loss = _trace_one(model, ids, int(label))
+        losses.append(loss)
+    tokens = vocab.tokens(texts[0]) if len(texts) == 1 else []
+    return GradientTrace(hidden, inputs, float(np.mean(losses)), tokens)
 
 
 def gate_values(model, text: str) -> dict:
@@ -111,15 +129,15 @@ def gate_values(model, text: str) -> dict:
     LSTM: ``input``, ``forget``, ``cell`` (the candidate g), ``output`` and the cell state ``c``;
     GRU: ``reset``, ``update``, ``new``.
     """
-    cell, p = _cell(model), model.params
+    cell, weights = _cell(model), _weights(model)
     if cell not in ("lstm", "gru"):
         raise ValueError(f"gate_values needs an LSTM or a GRU model, got cell={cell!r}.")
-    ids, _ = model.encode([text])
+    ids = np.asarray(model.vocab.encode(text))[None]
     h0 = np.zeros((1, model.hidden_size))
     if cell == "lstm":
-        _, cache = lstm_forward(ids, h0, h0, p["Wx"], p["Wh"], p["b"])
+        _, cache = lstm_forward(ids, h0, h0, *weights)
         return {**{name: values[0] for name, values in lstm_gates(cache).items()}, "c": cache.cs[:, 0]}
-    _, cache = gru_forward(ids, h0, p["Wx"], p["Wh"], p["bx"], p["bh"])
+    _, cache = gru_forward(ids, h0, *weights)
     return {name: values[0] for name, values in gru_gates(cache).items()}
 
 
