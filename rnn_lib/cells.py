@@ -88,3 +88,8 @@ def get_cell(name):
     if not isinstance(name, str) or name not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {name!r}.")
     return CELLS[name]
+
+# The gated cells live in gated.py; registered here so every model accepts cell="lstm" and cell="gru".
+from .gated import GRUCell, LSTMCell  # noqa: E402
+
+CELLS.update({LSTMCell.name: LSTMCell, GRUCell.name: GRUCell})

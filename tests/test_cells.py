@@ -41,7 +41,7 @@ def pair_cell(monkeypatch):
 
 
 def test_unknown_cell_names_the_choices():
-    with pytest.raises(ValueError, match=r"cell must be one of \['rnn'\], got 'lstmm'"):
+    with pytest.raises(ValueError, match=r"cell must be one of \['gru', 'lstm', 'rnn'\], got 'lstmm'"):
         CharRNN(10, 4, cell="lstmm")
     assert get_cell("rnn") is VanillaRNNCell
 
