@@ -1,11 +1,11 @@
-"""Measuring memory in a trained classifier: gradients through time, input influence, accuracy against distance.
+"""Looking inside a trained classifier's memory: gradients through time, input influence, gates.
 
 - ``gradients_through_time(model, texts, labels)``: for every step t, ``||dL/dh_t||`` and ``||dL/dx_t||``,
   by running the model's own step functions forward and their step backwards from the last step to the
   first, so the gradient arriving at every step can be read off on the way.
 - ``gate_values(model, text)``: every gate of an LSTM or GRU while it reads one text.
-- ``memory_experiment(...)``: test accuracy on ``make_memory_task`` against distance, for several cells
-  and seeds, with the same budget for all.
+
+The accuracy-against-distance experiment itself lives in ``experiments``.
 
 Works for a ``SentimentRNN`` of any cell (``"rnn"``, ``"lstm"``, ``"gru"``). Dimensions: N texts,
 T steps (words), V vocabulary, H hidden units.
@@ -17,12 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .datasets import make_memory_task
 from .gru import gru_forward, gru_gates, gru_step_backward, gru_step_forward
 from .layers import rnn_step_backward, rnn_step_forward
 from .losses import cross_entropy
 from .lstm import lstm_forward, lstm_gates, lstm_step_backward, lstm_step_forward
-from .text import Vocabulary
 
 
 def _cell(model) -> str:
@@ -77,8 +75,12 @@ class GradientTrace:
     tokens: list = field(default_factory=list)
 
     def steps_back(self) -> np.ndarray:
-        """The mean of ``hidden`` over the texts, last step first: entry k is k steps before the end, (T,)."""
-        return np.nanmean(self.hidden, axis=0)[::-1]
+        """The mean of ``hidden`` over the texts, last step first: entry k is k steps before the end.
+
+        Only steps that every text has are kept, so the length is that of the shortest text.
+        """
+        complete = ~np.isnan(self.hidden).any(axis=0)
+        return self.hidden[:, complete].mean(axis=0)[::-1]
 
 
 def _trace_one(model, ids, label):
@@ -139,58 +141,3 @@ def gate_values(model, text: str) -> dict:
         return {**{name: values[0] for name, values in lstm_gates(cache).items()}, "c": cache.cs[:, 0]}
     _, cache = gru_forward(ids, h0, *weights)
     return {name: values[0] for name, values in gru_gates(cache).items()}
-
-
-# --- the memory experiment ------------------------------------------------------------------------
-
-@dataclass
-class MemoryResult:
-    """Test accuracies ``accuracy[cell][distance] = [one per seed]`` and the settings that produced them."""
-
-    accuracy: dict
-    settings: dict
-
-    def table(self) -> str:
-        """The mean test accuracy (min to max over seeds) of every cell at every distance, as text."""
-        cells = list(self.accuracy)
-        distances = sorted(next(iter(self.accuracy.values())))
-        lines = ["distance  " + "".join(f"{cell.upper():>18}" for cell in cells)]
-        for d in distances:
-            runs = [np.asarray(self.accuracy[cell][d]) for cell in cells]
-            lines.append(f"{d:>8}  " + "".join(f"{r.mean():>8.2f} ({r.min():.2f}-{r.max():.2f})" for r in runs))
-        return "\n".join(lines)
-
-
-def memory_data(distance: int, n_train: int = 200, n_test: int = 200, seed: int = 0):
-    """Train and test sets of ``make_memory_task`` at one distance, and a vocabulary of every word in either."""
-    train = make_memory_task(n_train, distance, seed=seed)
-    test = make_memory_task(n_test, distance, seed=seed + 10_000)
-    return train, test, Vocabulary.from_texts([text for text, _ in train + test])
-
-
-def train_on_memory_task(cell: str, distance: int, *, hidden_size: int = 32, epochs: int = 30,
-                         learning_rate: float = 0.01, n_train: int = 200, n_test: int = 200, seed: int = 0):
-    """Train one ``SentimentRNN`` of the given cell at one distance. Returns ``(model, history, test)``."""
-    from .models import SentimentRNN
-    from .training import train_classifier
-
-    train, test, vocab = memory_data(distance, n_train, n_test, seed=seed)
-    model = SentimentRNN(vocab, hidden_size=hidden_size, seed=seed, cell=cell)
-    history = train_classifier(model, train, test, epochs=epochs, learning_rate=learning_rate, batch_size=32,
-                               seed=seed, stop_at_accuracy=1.0)
-    return model, history, test
-
-
-def memory_experiment(cells=("rnn", "lstm", "gru"), distances=(1, 5, 10, 20, 40), seeds=(0, 1, 2), **budget):
-    """Test accuracy of every cell at every distance and seed, all with the same ``budget``.
-
-    budget: keyword arguments of ``train_on_memory_task`` (hidden_size, epochs, learning_rate, n_train,
-    n_test). Training stops early once the test accuracy reaches 100%, so easy settings cost less.
-    """
-    accuracy = {cell: {d: [] for d in distances} for cell in cells}
-    for cell in cells:
-        for d in distances:
-            for seed in seeds:
-                _, history, _ = train_on_memory_task(cell, d, seed=seed, **budget)
-                accuracy[cell][d].append(history.test_accuracy[-1])
-    return MemoryResult(accuracy, {"seeds": list(seeds), **budget})

@@ -35,7 +35,7 @@ def plot_gradient_through_time(curves: Mapping[str, Sequence[float]], ax=None, t
         values = np.asarray(values, dtype=float)
         if values.ndim != 1:
             raise ValueError(f"curve {label!r} must be one value per step (T,), got shape {values.shape}.")
-        colour = CELL_COLOURS.get(str(label).split()[0].lower())
+        colour = CELL_COLOURS.get(str(label).lower())            # a bare cell name gets its own colour
         ax.plot(np.arange(len(values)), np.maximum(values, 1e-300), marker=".", label=str(label), color=colour)
     ax.set_yscale("log")
     ax.set(title=title or "How much gradient reaches each earlier step", xlabel="steps back from the last word",
@@ -55,14 +55,14 @@ def plot_influence(tokens: Sequence[str], influence, ax=None, title: str | None 
     influence = np.asarray(influence, dtype=float)
     if influence.shape != (len(tokens),):
         raise ValueError(f"influence must have one value per token, shape ({len(tokens)},), got {influence.shape}.")
-    ax = _new_axes(ax, figsize=(min(14.0, 0.75 * len(tokens) + 1.5), 1.3))
+    ax = _new_axes(ax, figsize=(min(16.0, 0.5 * len(tokens) + 1.5), 1.3))
     colours = plt.get_cmap(cmap)(Normalize(0.0, max(float(influence.max()), 1e-300))(influence) * 0.85)
     x = 0.0
     for token, colour, value in zip(tokens, colours, influence, strict=True):
-        width = 0.25 + 0.11 * len(token)
+        width = 0.3 + 0.1 * len(token)
         ax.add_patch(plt.Rectangle((x, 0.0), width - 0.04, 1.0, color=colour))
         dark = value > 0.55 * influence.max()
-        ax.text(x + width / 2 - 0.02, 0.5, token, ha="center", va="center", fontsize=10,
+        ax.text(x + width / 2 - 0.02, 0.5, token, ha="center", va="center", fontsize=8,
                 color="white" if dark else "black")
         x += width
     ax.set(xlim=(0, x), ylim=(0, 1))
@@ -71,18 +71,20 @@ def plot_influence(tokens: Sequence[str], influence, ax=None, title: str | None 
     return ax
 
 
-def plot_memory_results(results: Mapping[str, Mapping[int, Sequence[float]]], ax=None, chance: float = 0.5):
-    """Test accuracy against distance, one line per cell, mean over seeds with min-max error bars.
+def plot_memory_results(results, ax=None, chance: float = 0.5):
+    """Test accuracy against distance, one line per cell: the mean over seeds, bars from the worst to the best seed.
 
-    results: cell -> {distance: [accuracy of each seed]}. Returns the axes.
+    results: an ``experiments.MemoryResults`` (``cells``, ``distances`` and ``accuracy`` (cells, distances,
+    seeds)). Returns the axes.
     """
+    accuracy = np.asarray(results.accuracy, dtype=float)
+    distances = np.asarray(results.distances, dtype=float)
     ax = _new_axes(ax, figsize=(6.8, 3.8))
-    for cell, by_distance in results.items():
-        distances = sorted(by_distance)
-        runs = [np.asarray(by_distance[d], dtype=float) for d in distances]
-        means = np.array([r.mean() for r in runs])
-        below, above = means - [r.min() for r in runs], [r.max() for r in runs] - means
-        ax.errorbar(distances, means, yerr=[below, above], marker="o", capsize=4, label=cell.upper(),
+    for k, (cell, runs) in enumerate(zip(results.cells, accuracy, strict=True)):
+        means = runs.mean(axis=1)
+        below, above = means - runs.min(axis=1), runs.max(axis=1) - means
+        shift = 0.4 * (k - (len(results.cells) - 1) / 2)     # side by side, so overlapping bars stay visible
+        ax.errorbar(distances + shift, means, yerr=[below, above], marker="o", capsize=4, label=cell.upper(),
                     color=CELL_COLOURS.get(cell))
     ax.axhline(chance, color="black", linestyle="--", linewidth=1, label="chance")
     ax.set(title="Remembering one word across a distance", xlabel="distance (words between the key and the end)",

@@ -12,7 +12,8 @@ import html
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .forgetting import gradients_through_time, train_on_memory_task
+from .experiments import train_memory
+from .forgetting import gradients_through_time
 from .plots_gated import plot_gradient_through_time
 from .training import TrainingDiverged
 from .widgets import _png, _show
@@ -20,16 +21,16 @@ from .widgets import _png, _show
 CELLS = ("rnn", "lstm", "gru")
 
 
-def train_and_trace(cell: str = "lstm", distance: int = 20, *, hidden_size: int = 32, epochs: int = 30,
-                    seed: int = 0, n_traced: int = 50):
+def train_and_trace(cell: str = "lstm", distance: int = 30, *, seed: int = 0, n_traced: int = 50):
     """Train one cell on the memory task at ``distance`` and draw the gradient reaching each earlier step.
 
-    Returns ``(figure, summary)``: the figure shows ``||dL/dh||`` (mean over ``n_traced`` test texts)
-    against steps back, with the key word's step marked; summary is one line of results.
+    Uses ``experiments.train_memory`` with its default budget. Returns ``(figure, summary)``: the figure
+    shows ``||dL/dh||`` (mean over ``n_traced`` test texts) against steps back, with the key word's step
+    marked; summary is one line of results.
     """
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {CELLS}, got {cell!r}.")
-    model, history, test = train_on_memory_task(cell, distance, hidden_size=hidden_size, epochs=epochs, seed=seed)
+    model, history, test = train_memory(cell, distance, seed)
     texts, labels = zip(*test[:n_traced], strict=True)
     trace = gradients_through_time(model, list(texts), list(labels))
     figure, ax = plt.subplots(figsize=(6.8, 3.6))
@@ -44,8 +45,7 @@ def train_and_trace(cell: str = "lstm", distance: int = 20, *, hidden_size: int 
     return figure, summary
 
 
-def memory_explorer(cell: str = "lstm", distance: int = 20, *, hidden_size: int = 32, epochs: int = 30,
-                    seed: int = 0) -> widgets.VBox:
+def memory_explorer(cell: str = "lstm", distance: int = 30, *, seed: int = 0) -> widgets.VBox:
     """A cell dropdown, a distance slider and a Train button; a click retrains and redraws ``train_and_trace``."""
     style = {"description_width": "initial"}
     chooser = widgets.Dropdown(options=list(CELLS), value=cell, description="cell", style=style)
@@ -58,8 +58,7 @@ def memory_explorer(cell: str = "lstm", distance: int = 20, *, hidden_size: int 
     def retrain(_click=None):
         result.value = "<span style='font-family: monospace'>training ...</span>"
         try:
-            figure, summary = train_and_trace(chooser.value, slider.value, hidden_size=hidden_size, epochs=epochs,
-                                              seed=seed)
+            figure, summary = train_and_trace(chooser.value, slider.value, seed=seed)
         except TrainingDiverged as error:
             plt.close("all")
             _show(plots, None, str(error))

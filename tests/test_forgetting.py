@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from rnn_lib import SentimentRNN
-from rnn_lib.forgetting import MemoryResult, gradients_through_time, memory_data
+from rnn_lib import SentimentRNN, Vocabulary
+from rnn_lib.experiments import memory_data
+from rnn_lib.forgetting import gate_values, gradients_through_time
 from rnn_lib.gradcheck import numerical_gradient, rel_error
 from rnn_lib.gru import gru_forward
 from rnn_lib.layers import rnn_forward
@@ -35,8 +36,9 @@ def _last_state(model, x):
 
 
 def _texts(distance, n):
-    train, _, vocab = memory_data(distance, n_train=n, n_test=2)
-    return [text for text, _ in train], np.array([label for _, label in train]), vocab
+    train, _ = memory_data(distance, n_train=n, n_test=2)
+    texts = [text for text, _ in train]
+    return texts, np.array([label for _, label in train]), Vocabulary.from_texts(texts + ["red blue"])
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -76,14 +78,46 @@ def test_texts_of_different_lengths_line_up_by_their_last_word():
     model = SentimentRNN(vocab, hidden_size=4)
     trace = gradients_through_time(model, ["red a", "blue a a a"], [0, 1])
     assert trace.hidden.shape == (2, 4) and np.isnan(trace.hidden[0, :2]).all()
-    assert not np.isnan(trace.steps_back()).any()
+    assert trace.steps_back().shape == (2,) and np.allclose(trace.steps_back(), trace.hidden[:, :-3:-1].mean(axis=0))
     with pytest.raises(ValueError, match="one label per text"):
         gradients_through_time(model, ["red a", "blue a"], [0])
 
 
-def test_the_table_rounds_means_and_ranges():
-    result = MemoryResult({"rnn": {1: [1.0, 0.5], 5: [0.5, 0.5]}, "lstm": {1: [1.0, 1.0], 5: [0.75, 1.0]}}, {})
-    lines = result.table().splitlines()
-    assert lines[0].split() == ["distance", "RNN", "LSTM"]
-    assert lines[1].split() == ["1", "0.75", "(0.50-1.00)", "1.00", "(1.00-1.00)"]
-    assert lines[2].split() == ["5", "0.50", "(0.50-0.50)", "0.88", "(0.75-1.00)"]
+@pytest.mark.parametrize("cell, names", [("lstm", ["input", "forget", "cell", "output", "c"]),
+                                         ("gru", ["reset", "update", "new"])])
+def test_gate_values_are_the_gates_of_each_step(cell, names):
+    texts, _, vocab = _texts(3, 2)
+    model = _model(cell, vocab)
+    gates = gate_values(model, texts[0])
+    T = len(texts[0].split())
+    assert list(gates) == names and all(values.shape == (T, 5) for values in gates.values())
+    sigmoid_gates = [name for name in names if name not in ("cell", "c", "new")]
+    assert all(((gates[name] > 0) & (gates[name] < 1)).all() for name in sigmoid_gates)
+    last = _last_state(model, np.eye(model.vocab_size)[vocab.encode(texts[0])][None])[0]
+    if cell == "lstm":           # h = o * tanh(c) at the last step
+        assert np.allclose(last, gates["output"][-1] * np.tanh(gates["c"][-1]))
+    else:                        # h = (1 - z) n + z h_prev: at step 0, h_prev = 0
+        first = _last_state(model, np.eye(model.vocab_size)[vocab.encode(texts[0].split()[0])][None])[0]
+        assert np.allclose(first, (1 - gates["update"][0]) * gates["new"][0])
+    with pytest.raises(ValueError, match="LSTM or a GRU"):
+        gate_values(SentimentRNN(vocab, hidden_size=3), texts[0])
+
+
+def test_the_figures_draw_without_error():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from rnn_lib.experiments import MemoryResults
+    from rnn_lib.plots_gated import plot_gates, plot_gradient_through_time, plot_influence, plot_memory_results
+
+    plot_gradient_through_time({"rnn": [1.0, 0.1, 0.01], "lstm": [1.0, 0.9, 0.8]})
+    plot_influence(["red", "a", "dog"], [0.2, 0.0, 1.0])
+    results = MemoryResults(("rnn", "lstm"), (1, 5), (0, 1), np.array([[[1, 1], [0.5, 0.6]], [[1, 1], [1, 0.9]]]),
+                            np.ones((2, 2, 2), dtype=int))
+    plot_memory_results(results)
+    plot_gates({"forget": np.full((3, 4), 0.5), "c": np.zeros((3, 4)) - 0.2}, ["red", "a", "dog"], units=[0, 2])
+    with pytest.raises(ValueError, match="one value per token"):
+        plot_influence(["red", "a"], [0.2])
+    plt.close("all")
