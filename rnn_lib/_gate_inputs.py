@@ -17,11 +17,6 @@ def is_ids(x) -> bool:
     return np.asarray(x).dtype.kind in "iu"
 
 
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """The logistic function, written through tanh: exact, and no overflow warning for large |a|."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
 def check_weights(Wx, Wh, biases: dict, gates: int, cell: str) -> tuple[int, int]:
     """Check ``Wx (gates*H, D)``, ``Wh (gates*H, H)`` and each bias ``(gates*H,)``; return ``(H, D)``."""
     Wh_shape = np.shape(Wh)
@@ -72,7 +67,10 @@ def sequence_projection(x, D: int, Wx: np.ndarray, bias: np.ndarray) -> tuple[np
     if is_ids(x):
         shape_is(x, (N, T), "x (token ids)")
         check_id_range(x, D)
-        return x, Wx.T[x.T] + bias
+        # Gathering rows of a contiguous (D, G) copy is about twice as fast as from the transposed view.
+        projection = np.take(np.ascontiguousarray(Wx.T), x.T, axis=0)
+        projection += bias
+        return x, projection
     shape_is(x, (N, T, D), "x")
     return x, np.ascontiguousarray((x @ Wx.T + bias).transpose(1, 0, 2))
 

@@ -132,3 +132,57 @@ def sequence_lengths(mask, shape: tuple[int, int]) -> np.ndarray:
         raise ValueError(f"row {int(np.argmin(lengths))} of mask is all False: "
                          "every sequence needs at least one token.")
     return lengths
+
+
+# --- checks used by the layers (layers.py): each runs once per public call ------------------------
+
+def is_token_ids(x) -> bool:
+    """True when ``x`` holds integer token ids, False for float input vectors; a TypeError for anything else."""
+    kind = np.asarray(x).dtype.kind
+    if kind not in "fiu":
+        raise TypeError(f"x must hold float inputs or integer token ids, got dtype {np.asarray(x).dtype}.")
+    return kind in "iu"
+
+
+def id_range(ids: np.ndarray, vocab_size: int) -> None:
+    """Raise unless every id is a column of Wxh: without this a negative id would silently pick from the end."""
+    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
+        raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (one per column of Wxh), "
+                         f"got values from {ids.min()} to {ids.max()}.")
+
+
+def rnn_weights(Wxh, Whh, bh) -> tuple[int, int]:
+    """``(H, D)`` from Wxh (H, D), Whh (H, H) and bh (H,), or a ValueError naming the misfit."""
+    H = np.shape(Whh)[0] if np.ndim(Whh) == 2 else None
+    shape_is(Whh, (H, H), "Whh")
+    shape_is(Wxh, (H, None), "Wxh")
+    shape_is(bh, (H,), "bh")
+    return H, np.shape(Wxh)[1]
+
+
+def rnn_step_inputs(x, h_prev, Wxh, Whh, bh) -> None:
+    """Check one step's inputs: x (N, D) floats or (N,) ids, h_prev (N, H), and the weights."""
+    H, D = rnn_weights(Wxh, Whh, bh)
+    N = np.shape(h_prev)[0] if np.ndim(h_prev) == 2 else None
+    shape_is(h_prev, (N, H), "h_prev")
+    if is_token_ids(x):
+        shape_is(x, (N,), "x (token ids)")
+        id_range(x, D)
+    else:
+        shape_is(x, (N, D), "x")
+
+
+def rnn_sequence_inputs(x, h0, Wxh, Whh, bh) -> None:
+    """Check a sequence's inputs: x (N, T, D) floats or (N, T) ids, h0 (N, H), and the weights."""
+    H, D = rnn_weights(Wxh, Whh, bh)
+    if np.ndim(x) < 2:
+        raise ValueError(f"x should have shape (N, T) of ids or (N, T, D) of floats, but it has shape {np.shape(x)}.")
+    N, T = np.shape(x)[:2]
+    if T == 0:
+        raise ValueError(f"x has shape {np.shape(x)}: no time steps (T=0); a sequence needs at least one step.")
+    if is_token_ids(x):
+        shape_is(x, (N, T), "x")
+        id_range(x, D)
+    else:
+        shape_is(x, (N, T, D), "x")
+    shape_is(h0, (N, H), "h0")

@@ -33,13 +33,15 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import shape_is
-from .layers import rnn_backward, rnn_forward
+from .fast_rnn import rnn_backward_ids, rnn_forward_ids
 
 
 class VanillaRNNCell:
     """``h_t = tanh(Wxh x_t + Whh h_{t-1} + bh)``; the state is h itself, an (N, H) array.
 
     Parameters: ``Wxh`` (H, V), one column per token (its embedding); ``Whh`` (H, H); ``bh`` (H,).
+    forward/backward are ``layers.rnn_forward``/``rnn_backward`` on token ids, run through the
+    bit-identical speed path in ``fast_rnn.py``.
     """
 
     name = "rnn"
@@ -71,12 +73,12 @@ class VanillaRNNCell:
 
     @staticmethod
     def forward(ids, state0, params):
-        hs, cache = rnn_forward(ids, state0, params["Wxh"], params["Whh"], params["bh"])
+        hs, cache = rnn_forward_ids(ids, state0, params["Wxh"], params["Whh"], params["bh"])
         return hs, hs[:, -1], cache
 
     @staticmethod
     def backward(dhs, cache):
-        _, dh0, dWxh, dWhh, dbh = rnn_backward(dhs, cache)
+        dh0, dWxh, dWhh, dbh = rnn_backward_ids(dhs, cache)
         return dh0, {"Wxh": dWxh, "Whh": dWhh, "bh": dbh}
 
 

@@ -29,7 +29,6 @@ from ._gate_inputs import (
     input_rows,
     is_ids,
     sequence_projection,
-    sigmoid,
     step_projection,
 )
 from ._validate import shape_is
@@ -65,16 +64,25 @@ class GRUCache(NamedTuple):
     mask: np.ndarray | None
 
 
-def _cell(gx, h_prev, WhT, bh):
-    """The step arithmetic from the projected input ``Wx x + bx`` (N, 3H): returns h, gates (N, 3H), gh_n."""
+def _cell(gx, h_prev, WhT, bh, gates=None):
+    """The step arithmetic from the projected input ``Wx x + bx`` (N, 3H): returns h, gates (N, 3H), gh_n.
+
+    gates: optional (N, 3H) array to write the gates into (the sequence loop passes its slice for step t).
+    """
     H = h_prev.shape[1]
     gh = h_prev @ WhT + bh
-    gates = np.empty_like(gx, dtype=np.result_type(gx, gh))
-    gates[:, : 2 * H] = sigmoid(gx[:, : 2 * H] + gh[:, : 2 * H])        # r, z
+    if gates is None:
+        gates = np.empty_like(gx, dtype=np.result_type(gx, gh))
+    rz = gates[:, : 2 * H]
+    np.add(gx[:, : 2 * H], gh[:, : 2 * H], out=rz)       # r, z = sigmoid(...) = (1 + tanh(a / 2)) / 2, in place
+    rz *= 0.5
+    np.tanh(rz, out=rz)
+    rz += 1.0
+    rz *= 0.5
     gh_n = gh[:, 2 * H :]
-    gates[:, 2 * H :] = np.tanh(gx[:, 2 * H :] + gates[:, :H] * gh_n)   # n
+    np.tanh(gx[:, 2 * H :] + gates[:, :H] * gh_n, out=gates[:, 2 * H :])   # n
     z, n = gates[:, H : 2 * H], gates[:, 2 * H :]
-    return (1.0 - z) * n + z * h_prev, gates, gh_n
+    return n + z * (h_prev - n), gates, gh_n            # = (1 - z) n + z h_prev, one product fewer
 
 
 def _cell_backward(dh, gates, gh_n, h_prev, x_rows, Wx, Wh, need_dx):
@@ -144,7 +152,7 @@ def gru_forward(x, h0, Wx, Wh, bx, bh, mask=None):
     WhT = Wh.T
     h = h0
     for t in range(T):
-        h_new, gates_all[t], gh_all[t] = _cell(gx[t], h, WhT, bh)
+        h_new, _, gh_all[t] = _cell(gx[t], h, WhT, bh, gates_all[t])
         if mask is not None:
             h_new = np.where(mask[:, t, None], h_new, h)
         hs[t] = h = h_new

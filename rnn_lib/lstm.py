@@ -31,7 +31,6 @@ from ._gate_inputs import (
     input_rows,
     is_ids,
     sequence_projection,
-    sigmoid,
     step_projection,
 )
 from ._validate import shape_is
@@ -56,8 +55,9 @@ class LSTMStepCache(NamedTuple):
 
 class LSTMCache(NamedTuple):
     """What ``lstm_backward`` needs: x (N, T, D) or ids (N, T); h0, c0 (N, H); Wx (4H, D); Wh (4H, H);
-    gates (T, N, 4H) = [i, f, g, o] of every step; cs and hs (T, N, H), every cell and hidden state
-    (time first); mask None or (N, T) booleans. ``lstm_gates(cache)`` gives the gates batch first."""
+    gates (T, N, 4H) = [i, f, g, o] of every step; cs, tanh_cs and hs (T, N, H), every cell state, its
+    tanh and every hidden state (time first); mask None or (N, T) booleans. ``lstm_gates(cache)`` gives
+    the gates batch first."""
 
     x: np.ndarray
     h0: np.ndarray
@@ -66,18 +66,25 @@ class LSTMCache(NamedTuple):
     Wh: np.ndarray
     gates: np.ndarray
     cs: np.ndarray
+    tanh_cs: np.ndarray
     hs: np.ndarray
     mask: np.ndarray | None
 
 
-def _cell(x_proj, h_prev, c_prev, WhT):
-    """The step arithmetic from the projected input ``Wx x + b`` (N, 4H): returns gates (N, 4H), c, tanh(c)."""
+def _cell(x_proj, h_prev, c_prev, WhT, gates=None):
+    """The step arithmetic from the projected input ``Wx x + b`` (N, 4H): returns gates (N, 4H), c, tanh(c).
+
+    gates: optional (N, 4H) array to write the gates into (the sequence loop passes its slice for step t).
+    """
     a = x_proj + h_prev @ WhT
     H = h_prev.shape[1]
-    gates = np.empty_like(a)
-    gates[:, : 2 * H] = sigmoid(a[:, : 2 * H])         # i, f
-    gates[:, 2 * H : 3 * H] = np.tanh(a[:, 2 * H : 3 * H])  # g
-    gates[:, 3 * H :] = sigmoid(a[:, 3 * H :])          # o
+    # sigmoid(a) = (1 + tanh(a / 2)) / 2 on all four blocks in place, then the cell block's tanh over it:
+    # fewer numpy calls than four separate slices.
+    gates = np.multiply(a, 0.5, out=gates)
+    np.tanh(gates, out=gates)
+    gates += 1.0
+    gates *= 0.5
+    np.tanh(a[:, 2 * H : 3 * H], out=gates[:, 2 * H : 3 * H])
     i, f, g = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H]
     c = f * c_prev + i * g
     return gates, c, np.tanh(c)
@@ -88,11 +95,14 @@ def _cell_backward(dh, dc, gates, c_prev, tanh_c, h_prev, x_rows, Wx, Wh, need_d
     H = dh.shape[1]
     i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
     dc = dc + dh * o * (1.0 - tanh_c * tanh_c)         # c reaches the loss directly and through h
-    da = np.empty_like(gates)
-    da[:, :H] = dc * g * i * (1.0 - i)                  # sigmoid' = s (1 - s)
-    da[:, H : 2 * H] = dc * c_prev * f * (1.0 - f)
-    da[:, 2 * H : 3 * H] = dc * i * (1.0 - g * g)       # tanh' = 1 - tanh^2
-    da[:, 3 * H :] = dh * tanh_c * o * (1.0 - o)
+    da = np.empty_like(gates)                           # first the gradient of each gate's output
+    np.multiply(dc, g, out=da[:, :H])
+    np.multiply(dc, c_prev, out=da[:, H : 2 * H])
+    np.multiply(dc, i, out=da[:, 2 * H : 3 * H])
+    np.multiply(dh, tanh_c, out=da[:, 3 * H :])
+    local = gates * (1.0 - gates)                       # sigmoid' = s (1 - s) ...
+    local[:, 2 * H : 3 * H] = 1.0 - g * g               # ... and tanh' = 1 - tanh^2 for the cell block
+    da *= local                                         # then through each gate's squashing
     dc_prev = dc * f                                    # the highway: no weight matrix, no squashing
     dh_prev = da @ Wh
     dx = da @ Wx if need_dx else None
@@ -151,18 +161,18 @@ def lstm_forward(x, h0, c0, Wx, Wh, b, mask=None):
     mask = check_mask(mask, N, T)
     dtype = np.result_type(x_proj, h0, c0)
     gates_all = np.empty((T, N, 4 * H), dtype=dtype)
-    hs, cs = np.empty((T, N, H), dtype=dtype), np.empty((T, N, H), dtype=dtype)
+    hs, cs, tanh_cs = (np.empty((T, N, H), dtype=dtype) for _ in range(3))
     WhT = Wh.T
     h, c = h0, c0
     for t in range(T):
-        gates, c_new, tanh_c = _cell(x_proj[t], h, c, WhT)
-        h_new = gates[:, 3 * H :] * tanh_c
+        gates, c_new, tanh_cs[t] = _cell(x_proj[t], h, c, WhT, gates_all[t])
+        h_new = gates[:, 3 * H :] * tanh_cs[t]
         if mask is not None:
             keep = mask[:, t, None]
             h_new, c_new = np.where(keep, h_new, h), np.where(keep, c_new, c)
-        gates_all[t], hs[t], cs[t] = gates, h_new, c_new
+        hs[t], cs[t] = h_new, c_new
         h, c = h_new, c_new
-    return hs.transpose(1, 0, 2), LSTMCache(x, h0, c0, Wx, Wh, gates_all, cs, hs, mask)
+    return hs.transpose(1, 0, 2), LSTMCache(x, h0, c0, Wx, Wh, gates_all, cs, tanh_cs, hs, mask)
 
 
 def lstm_backward(dhs, cache):
@@ -171,7 +181,7 @@ def lstm_backward(dhs, cache):
     dhs: gradient of the loss with respect to every hidden state, (N, T, H) (zeros where the loss does
     not read a state). Returns ``(dx, dh0, dc0, dWx, dWh, db)``; ``dx`` is None for token ids.
     """
-    x, h0, c0, Wx, Wh, gates, cs, hs, mask = cache
+    x, h0, c0, Wx, Wh, gates, cs, tanh_cs, hs, mask = cache
     T, N, H = hs.shape
     dhs = np.asarray(dhs)
     shape_is(dhs, (N, T, H), "dhs")
@@ -190,7 +200,7 @@ def lstm_backward(dhs, cache):
             dh_skip, dc_skip = dh_t * (1.0 - keep[:, t]), dc_t * (1.0 - keep[:, t])
             dh_t, dc_t = dh_t * keep[:, t], dc_t * keep[:, t]
         dx_t, dh_next, dc_next, dWx_t, dWh_t, db_t = _cell_backward(
-            dh_t, dc_t, gates[t], c_prev, np.tanh(cs[t]), h_prev, x_rows[t], Wx, Wh, need_dx=not ids)
+            dh_t, dc_t, gates[t], c_prev, tanh_cs[t], h_prev, x_rows[t], Wx, Wh, need_dx=not ids)
         if keep is not None:
             dh_next += dh_skip
             dc_next += dc_skip
