@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import shape_is
+from ._validate import is_token_ids, shape_is
 
-
-def is_ids(x) -> bool:
-    return np.asarray(x).dtype.kind in "iu"
+is_ids = is_token_ids      # True for integer ids, False for floats, a TypeError for anything else
 
 
 def check_weights(Wx, Wh, biases: dict, gates: int, cell: str) -> tuple[int, int]:
@@ -40,6 +38,8 @@ def check_id_range(ids: np.ndarray, D: int) -> None:
 def check_state(state, N, H: int, name: str) -> np.ndarray:
     """``state`` as an array of shape (N, H); ``N=None`` accepts any batch size."""
     state = np.asarray(state)
+    if state.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must be an array of numbers, got dtype {state.dtype}.")
     shape_is(state, (N, H), name)
     return state
 
@@ -64,6 +64,8 @@ def sequence_projection(x, D: int, Wx: np.ndarray, bias: np.ndarray) -> tuple[np
     if x.ndim < 2:
         raise ValueError(f"x should have shape (N, T) of ids or (N, T, D) of floats, but it has shape {x.shape}.")
     N, T = x.shape[:2]
+    if T == 0:
+        raise ValueError(f"x has shape {x.shape}: no time steps (T=0); a sequence needs at least one step.")
     if is_ids(x):
         shape_is(x, (N, T), "x (token ids)")
         check_id_range(x, D)

@@ -272,3 +272,18 @@ def test_bad_shapes_name_the_argument():
         gru_forward(q["x"], q["h0"], q["Wx"], q["Wh"], q["bx"], q["bh"], mask=np.ones((3, 2), bool))
     with pytest.raises(ValueError, match="shape"):
         gru_forward(q["x"][0, 0], q["h0"], q["Wx"], q["Wh"], q["bx"], q["bh"])
+    with pytest.raises(ValueError, match="T=0"):
+        gru_forward(q["x"][:, :0], q["h0"], q["Wx"], q["Wh"], q["bx"], q["bh"])
+
+
+def test_non_numbers_are_refused_with_a_type_error():
+    p = lstm_problem()
+    with pytest.raises(TypeError, match="x must hold float inputs or integer token ids"):
+        lstm_forward(p["x"] > 0, p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
+    with pytest.raises(TypeError, match="x must hold"):
+        lstm_step_forward(np.full((3, 4), "a"), p["h0"], p["c0"], p["Wx"], p["Wh"], p["b"])
+    with pytest.raises(TypeError, match="c_prev must be an array of numbers"):
+        lstm_step_forward(p["x"][:, 0], p["h0"], [["a"] * 5] * 3, p["Wx"], p["Wh"], p["b"])
+    q = gru_problem()
+    with pytest.raises(TypeError, match="h0 must be an array of numbers"):
+        gru_forward(q["x"], q["h0"].astype(object), q["Wx"], q["Wh"], q["bx"], q["bh"])
