@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import Normalize
+from matplotlib.ticker import MaxNLocator
 
 #: One colour per cell, the same in every figure of notebooks 07 and 08.
 CELL_COLOURS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
@@ -95,19 +96,24 @@ def plot_memory_results(results, ax=None, chance: float = 0.5):
 
 
 def plot_gates(gates: Mapping[str, np.ndarray], tokens: Sequence[str], axes=None, units: Sequence[int] | None = None,
-               title: str | None = None):
+               title: str | None = None, mark: int | None = None):
     """One heatmap per gate over a text: one column per token, one row per hidden unit.
 
     gates: name -> (T, H) values after squashing (``{"input": ..., "forget": ...}``). A sigmoid gate
-    is drawn on [0, 1]; anything with negative values (the LSTM's candidate g, a cell state) on [-1, 1]
-    in a diverging map. units: the rows to show (default all). Returns the axes.
+    is drawn on [0, 1]; anything with negative values (the LSTM's candidate g, a cell state) in a diverging
+    map symmetric around 0, at least [-1, 1]. Four panels are laid out 2 x 2. units: the rows to show
+    (default all). mark: the index of a token to frame (say, the word the model must remember).
+    Returns the axes.
     """
     tokens = list(tokens)
     names = list(gates)
+    made_here = axes is None
     if axes is None:
-        T = len(tokens)
-        _, axes = plt.subplots(1, len(names), figsize=(min(16.0, len(names) * (0.32 * T + 1.6)), 3.4), sharey=True)
-    axes = np.atleast_1d(axes)
+        columns = 2 if len(names) == 4 else len(names)         # four panels as a 2 x 2 grid
+        rows = -(-len(names) // columns)
+        width = min(15.0, columns * (0.3 * len(tokens) + 1.8))
+        _, axes = plt.subplots(rows, columns, figsize=(width, 3.2 * rows), sharey=True, squeeze=False)
+    axes = np.atleast_1d(axes).ravel()
     for ax, name in zip(axes, names, strict=True):
         values = np.asarray(gates[name], dtype=float)
         if values.shape[0] != len(tokens):
@@ -115,16 +121,24 @@ def plot_gates(gates: Mapping[str, np.ndarray], tokens: Sequence[str], axes=None
         if units is not None:
             values = values[:, list(units)]
         signed = values.min() < 0
+        top = max(1.0, float(np.abs(values).max())) if signed else 1.0   # a cell state can leave [-1, 1]
         image = ax.imshow(values.T, aspect="auto", interpolation="nearest", cmap="RdBu_r" if signed else GATE_CMAP,
-                          vmin=-1.0 if signed else 0.0, vmax=1.0)
+                          vmin=-top if signed else 0.0, vmax=top)
         ax.set_xticks(range(len(tokens)))
         ax.set_xticklabels(tokens, rotation=60, ha="right", fontsize=8)
         ax.set_title(name, fontsize=10)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if mark is not None:
+            for edge in (mark - 0.5, mark + 0.5):
+                ax.axvline(edge, color="white", linewidth=1.5)
         ax.figure.colorbar(image, ax=ax, fraction=0.08, pad=0.03)
-    axes[0].set_ylabel("hidden unit")
+    for ax in axes[:: (2 if len(names) == 4 else len(names))]:
+        ax.set_ylabel("hidden unit")
     if units is not None:
         axes[0].set_yticks(range(len(units)))
         axes[0].set_yticklabels([str(u) for u in units], fontsize=7)
     if title:
         axes[0].figure.suptitle(title)
+    if made_here:
+        axes[0].figure.tight_layout()          # room for the rotated words between the rows
     return axes
