@@ -121,3 +121,21 @@ def test_the_figures_draw_without_error():
     with pytest.raises(ValueError, match="one value per token"):
         plot_influence(["red", "a"], [0.2])
     plt.close("all")
+
+
+def test_the_explorer_trains_and_redraws():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from rnn_lib.widgets_gated import memory_explorer, train_and_trace
+
+    figure, summary = train_and_trace("gru", 3, n_traced=5)
+    assert "GRU at distance 3: test accuracy" in summary and figure.axes
+    with pytest.raises(ValueError, match="cell must be one of"):
+        train_and_trace("transformer", 3)
+    box = memory_explorer("rnn", 2)
+    assert "RNN at distance 2" in box.children[1].value
+    chooser, slider, _ = box.children[0].children
+    chooser.value, slider.value = "lstm", 3
+    box.retrain()
+    assert "LSTM at distance 3" in box.children[1].value
