@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import is_token_ids, shape_is
+from ._validate import is_token_ids, sequence_lengths, shape_is
 
 is_ids = is_token_ids      # True for integer ids, False for floats, a TypeError for anything else
 
@@ -87,8 +87,8 @@ def input_rows(x: np.ndarray, D: int, dtype) -> np.ndarray:
 
 
 def check_mask(mask, N: int, T: int):
-    """None, or the mask as booleans (N, T): False on padding."""
+    """None, or the mask (N, T) of a right-padded batch (``pad_batch``): booleans, False on padding."""
     if mask is None:
         return None
-    shape_is(mask, (N, T), "mask")
-    return np.asarray(mask, dtype=bool)
+    sequence_lengths(mask, (N, T))          # the same rules as the vanilla layers: booleans, right-padded
+    return np.asarray(mask)

@@ -1,7 +1,6 @@
 """The memory experiment: how far back can each cell carry one word? (``datasets.make_memory_task``)
 
-``train_memory`` trains one model, ``memory_experiment`` the whole grid of cells x distances x seeds,
-``gradient_through_time`` measures how far back one sentence's loss gradient reaches, for any cell.
+``train_memory`` trains one model, ``memory_experiment`` the whole grid of cells x distances x seeds.
 
 Every run trains a ``SentimentRNN`` with the chosen cell on fresh sentences whose label is one key word
 ``distance`` steps before the end, then measures its accuracy on other fresh sentences. Every cell gets
@@ -24,15 +23,6 @@ import numpy as np
 from ._validate import positive_int
 from .cells import get_cell
 from .datasets import make_memory_task
-from .layers import (
-    gru_step_backward,
-    gru_step_forward,
-    lstm_step_backward,
-    lstm_step_forward,
-    rnn_step_backward,
-    rnn_step_forward,
-)
-from .losses import cross_entropy
 from .models import SentimentRNN
 from .text import Vocabulary
 from .training import History, train_classifier
@@ -135,45 +125,3 @@ def memory_experiment(distances: Sequence[int] = DEFAULT_DISTANCES, cells: Seque
                       + " ".join(f"{a:.2f}" for a in accuracy[i, j]) + f"  ({time.perf_counter() - start:.0f} s)")
     return MemoryResults(cells, distances, seeds, accuracy, epochs, time.perf_counter() - start, settings)
 
-
-# --- how far back the gradient reaches --------------------------------------------------------------
-
-def gradient_through_time(model: SentimentRNN, text: str, label: int) -> dict[str, np.ndarray]:
-    """How strongly the loss of one sentence reaches back to each of its steps, for any cell.
-
-    Runs the model's cell step by step with the public step functions (``rnn_step_forward``,
-    ``lstm_step_forward``, ``gru_step_forward``), feeding each word as its one-hot row (V,), then
-    backpropagates the cross-entropy of ``label`` with the matching step backward functions.
-    Returns norms per step, each of shape (T,) (T words, index 0 the first word):
-
-    - ``"hidden"``: ``||dL/dh_t||``, the gradient reaching each hidden state;
-    - ``"input"``: ``||dL/dx_t||``, how much each word's input moves the loss (an influence map);
-    - ``"cell"`` (LSTM only): ``||dL/dc_t||``, the gradient travelling along the cell state.
-    """
-    ids, _ = model.encode([text])
-    x = np.eye(model.vocab_size, dtype=model.dtype)[ids[0]][:, None, :]      # (T, 1, V) one-hot rows
-    p, cell, T = model.params, model.cell_name, ids.shape[1]
-    h = np.zeros((1, model.hidden_size), dtype=model.dtype)
-    c, caches = np.zeros_like(h), []
-    for t in range(T):
-        if cell == "lstm":
-            h, c, cache = lstm_step_forward(x[t], h, c, p["Wx"], p["Wh"], p["b"])
-        elif cell == "gru":
-            h, cache = gru_step_forward(x[t], h, p["Wx"], p["Wh"], p["bx"], p["bh"])
-        else:
-            h, cache = rnn_step_forward(x[t], h, p["Wxh"], p["Whh"], p["bh"])
-        caches.append(cache)
-    _, dlogits = cross_entropy(h @ p["Why"].T + p["by"], np.array([label]))
-    dh, dc = dlogits @ p["Why"], np.zeros_like(h)
-    norms = {"hidden": np.zeros(T), "input": np.zeros(T), **({"cell": np.zeros(T)} if cell == "lstm" else {})}
-    for t in reversed(range(T)):
-        norms["hidden"][t] = np.linalg.norm(dh)
-        if cell == "lstm":
-            norms["cell"][t] = np.linalg.norm(dc)
-            dx, dh, dc, *_ = lstm_step_backward(dh, dc, caches[t])
-        elif cell == "gru":
-            dx, dh, *_ = gru_step_backward(dh, caches[t])
-        else:
-            dx, dh, *_ = rnn_step_backward(dh, caches[t])
-        norms["input"][t] = np.linalg.norm(dx)
-    return norms

@@ -137,8 +137,8 @@ def gru_forward(x, h0, Wx, Wh, bx, bh, mask=None):
     """Run the GRU over a batch of sequences: the step above, looped over time.
 
     x: (N, T, D) floats or (N, T) token ids. h0: initial state (N, H). Wx (3H, D), Wh (3H, H), bx, bh (3H,).
-    mask: optional (N, T) booleans, False on padding; there h is carried over unchanged, so for
-    right-padded batches ``hs[:, -1]`` is each sequence's last real state.
+    mask: optional (N, T) booleans of a right-padded batch (``pad_batch``), False on padding; there h is
+    carried over unchanged, so ``hs[:, -1]`` is each sequence's last real state.
     Returns ``(hs, cache)``: hs (N, T, H), every step's hidden state, and a ``GRUCache``.
     """
     H, D = check_weights(Wx, Wh, {"bx": bx, "bh": bh}, 3, "GRU")

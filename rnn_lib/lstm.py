@@ -149,8 +149,8 @@ def lstm_forward(x, h0, c0, Wx, Wh, b, mask=None):
     """Run the LSTM over a batch of sequences: the step above, looped over time.
 
     x: (N, T, D) floats or (N, T) token ids. h0, c0: initial states (N, H). Wx (4H, D), Wh (4H, H), b (4H,).
-    mask: optional (N, T) booleans, False on padding; there h and c are carried over unchanged, so for
-    right-padded batches ``hs[:, -1]`` is each sequence's last real state.
+    mask: optional (N, T) booleans of a right-padded batch (``pad_batch``), False on padding; there h and c
+    are carried over unchanged, so ``hs[:, -1]`` is each sequence's last real state.
     Returns ``(hs, cache)``: hs (N, T, H), every step's hidden state; cache an ``LSTMCache``, whose
     ``cs[-1]`` (N, H) is the last cell state (to carry into the next chunk of a long text).
     """

@@ -270,6 +270,11 @@ def test_bad_shapes_name_the_argument():
         gru_step_forward(q["x"][:, 0], q["h0"], q["Wx"], q["Wh"], q["bx"], q["bh"][:4])
     with pytest.raises(ValueError, match="mask"):
         gru_forward(q["x"], q["h0"], q["Wx"], q["Wh"], q["bx"], q["bh"], mask=np.ones((3, 2), bool))
+    gap = np.tile([True, False, True, True, True, True], (3, 1))     # a hole in the middle: not right-padded
+    with pytest.raises(ValueError, match="right-padded"):
+        gru_forward(q["x"], q["h0"], q["Wx"], q["Wh"], q["bx"], q["bh"], mask=gap)
+    with pytest.raises(TypeError, match="booleans"):
+        lstm_forward(*(p[k] for k in ("x", "h0", "c0", "Wx", "Wh", "b")), mask=np.ones((3, 6)))
     with pytest.raises(ValueError, match="shape"):
         gru_forward(q["x"][0, 0], q["h0"], q["Wx"], q["Wh"], q["bx"], q["bh"])
     with pytest.raises(ValueError, match="T=0"):

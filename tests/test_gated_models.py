@@ -147,3 +147,11 @@ def test_sentiment_model_matches_torch(cell):
         pairs["bh"] = module.bias_hh_l0
     for name, tensor in pairs.items():
         np.testing.assert_allclose(grads[name], tensor.grad.numpy(), rtol=0, atol=1e-10, err_msg=name)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_float32_models_keep_float32(cell):
+    model = CharRNN(7, hidden_size=5, seed=0, dtype=np.float32, cell=cell)
+    _, grads, state = model.loss((np.zeros((2, 3), dtype=int), np.ones((2, 3), dtype=int)))
+    assert all(grad.dtype == np.float32 for grad in grads.values())
+    assert all(part.dtype == np.float32 for part in (state if isinstance(state, tuple) else (state,)))

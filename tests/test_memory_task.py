@@ -153,38 +153,3 @@ def test_train_memory_stops_once_the_training_set_is_learnt():
     assert len(test) == 16
     assert history.train_accuracy[-1] == 1.0 and len(history.epoch) < 50
 
-
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_gradient_through_time_matches_numerical_input_gradients(cell):
-    from rnn_lib.experiments import gradient_through_time
-    from rnn_lib.gradcheck import numerical_gradient
-    from rnn_lib.layers import gru_forward, lstm_forward, rnn_forward
-    from rnn_lib.losses import cross_entropy
-    from rnn_lib.models import SentimentRNN
-    from rnn_lib.text import Vocabulary
-
-    vocab = Vocabulary.from_texts(["red cat dog the", "blue a tree"])
-    model = SentimentRNN(vocab, hidden_size=3, seed=1, cell=cell)
-    text, label = "cat red dog the", 1
-    norms = gradient_through_time(model, text, label)
-    assert set(norms) == ({"hidden", "input", "cell"} if cell == "lstm" else {"hidden", "input"})
-    # Independently: the loss as a function of float one-hot inputs through the sequence functions.
-    p, ids = model.params, model.encode([text])[0]
-    x = np.eye(len(vocab))[ids]                          # (1, T, V)
-    h0 = np.zeros((1, 3))
-
-    def loss():
-        if cell == "lstm":
-            hs, _ = lstm_forward(x, h0, h0, p["Wx"], p["Wh"], p["b"])
-        elif cell == "gru":
-            hs, _ = gru_forward(x, h0, p["Wx"], p["Wh"], p["bx"], p["bh"])
-        else:
-            hs, _ = rnn_forward(x, h0, p["Wxh"], p["Whh"], p["bh"])
-        return cross_entropy(hs[:, -1] @ p["Why"].T + p["by"], np.array([label]))[0]
-
-    numeric = np.linalg.norm(numerical_gradient(loss, x)[0], axis=1)
-    np.testing.assert_allclose(norms["input"], numeric, rtol=1e-6, atol=1e-10)
-    # The last hidden state receives the output layer's gradient directly: (softmax - one_hot) @ Why.
-    logits = model.forward(ids)[0][0]
-    probs = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
-    assert norms["hidden"][-1] == pytest.approx(np.linalg.norm((probs - np.eye(2)[label]) @ p["Why"]), rel=1e-12)
