@@ -131,6 +131,7 @@ for _name, _answer, _keyword in [
     ("tanh_on_forget_gate", forward_with(acts=("s", "t", "t", "s")), "forget gate f uses tanh"),
     ("tanh_on_output_gate", forward_with(acts=("s", "s", "t", "t")), "output gate o uses tanh"),
     ("sigmoid_on_candidate", forward_with(acts=("s", "s", "s", "s")), "candidate g uses a sigmoid"),
+    ("tanh_everywhere", forward_with(acts=("t", "t", "t", "t")), "all use tanh"),
     ("h_from_raw_cell", forward_with(out="raw"), "tanh(c)"),
     ("no_forget_gate", forward_with(cell="c+i*g"), "forget gate is missing"),
     ("no_input_gate", forward_with(cell="f*c+g"), "input gate is missing"),

@@ -62,6 +62,8 @@ def _forward_mistakes():
     return orders + acts + [
         ("the cell candidate g uses a sigmoid; it is g = tanh(a_g), a proposed value between -1 and 1.",
          dict(acts={"g": "sigmoid"})),
+        ("the input, forget and output gates all use tanh; a gate is a sigmoid, between 0 and 1.",
+         dict(acts={"i": "tanh", "f": "tanh", "o": "tanh"})),
         ("the sigmoid has the wrong sign: sigmoid(a) = 1 / (1 + exp(-a)).",
          dict(acts={"i": "neg_sigmoid", "f": "neg_sigmoid", "o": "neg_sigmoid"})),
         ("h = o * c uses the raw cell state; squash it first: h = o * tanh(c).", dict(out="c")),
