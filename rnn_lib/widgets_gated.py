@@ -45,7 +45,15 @@ def train_and_trace(cell: str = "lstm", distance: int = 30, *, seed: int = 0, n_
     return figure, summary
 
 
-def memory_explorer(cell: str = "lstm", distance: int = 30, *, seed: int = 0) -> widgets.VBox:
+class MemoryExplorer(widgets.VBox):
+    """The explorer's box; its text form is what a notebook viewer shows where widgets do not run."""
+
+    def __repr__(self) -> str:
+        # ipywidgets cuts this text at 110 characters
+        return "Memory explorer: run this cell in Jupyter for its cell menu, distance slider and Train button."
+
+
+def memory_explorer(cell: str = "lstm", distance: int = 30, *, seed: int = 0) -> MemoryExplorer:
     """A cell dropdown, a distance slider and a Train button; a click retrains and redraws ``train_and_trace``."""
     style = {"description_width": "initial"}
     chooser = widgets.Dropdown(options=list(CELLS), value=cell, description="cell", style=style)
@@ -69,6 +77,6 @@ def memory_explorer(cell: str = "lstm", distance: int = 30, *, seed: int = 0) ->
 
     button.on_click(retrain)
     retrain()
-    box = widgets.VBox([widgets.HBox([chooser, slider, button]), result, plots])
+    box = MemoryExplorer([widgets.HBox([chooser, slider, button]), result, plots])
     box.retrain = retrain           # lets a test trigger a redraw directly
     return box

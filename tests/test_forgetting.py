@@ -139,3 +139,11 @@ def test_the_explorer_trains_and_redraws():
     chooser.value, slider.value = "lstm", 3
     box.retrain()
     assert "LSTM at distance 3" in box.children[1].value
+
+
+def test_the_explorer_says_what_it_is_where_widgets_do_not_run():
+    from rnn_lib.widgets_gated import MemoryExplorer
+
+    box = MemoryExplorer([])
+    assert repr(box).startswith("Memory explorer") and "Train" in repr(box) and len(repr(box)) <= 110
+    assert box._repr_mimebundle_()["text/plain"].startswith("Memory explorer")
