@@ -114,6 +114,26 @@ def id_batch(ids, vocab_size: int, name: str) -> np.ndarray:
     return ids
 
 
+def labelled_examples(examples, num_classes: int) -> tuple[list, list[int]]:
+    """Split a list of ``(text, label)`` pairs into texts and int labels in 0..num_classes-1, or raise."""
+    if isinstance(examples, (str, bytes)) or not hasattr(examples, "__len__"):
+        raise TypeError(f"examples must be a list of (text, label) pairs, got {type(examples).__name__}.")
+    if len(examples) == 0:
+        raise ValueError("examples is empty; pass a list of (text, label) pairs.")
+    texts, labels = [], []
+    for i, example in enumerate(examples):
+        if not (isinstance(example, (tuple, list)) and len(example) == 2):
+            raise TypeError(f"examples[{i}] should be a (text, label) pair, got {example!r}.")
+        text, label = example
+        if isinstance(label, (bool, np.bool_)):
+            label = int(label)
+        if not isinstance(label, (int, np.integer)) or not 0 <= label < num_classes:
+            raise ValueError(f"examples[{i}] has label {label!r}; labels must be whole numbers 0..{num_classes - 1}.")
+        texts.append(text)
+        labels.append(int(label))
+    return texts, labels
+
+
 def sequence_lengths(mask, shape: tuple[int, int]) -> np.ndarray:
     """The length (N,) of each row of a right-padded boolean mask (N, T): True on tokens, then False.
 

@@ -34,6 +34,17 @@ def softmax(logits) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
+def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
+    """``softmax(logits / temperature)`` over the last axis, for any temperature > 0, however tiny.
+
+    Each row is shifted so its best score is 0 *before* dividing: a tiny temperature then sends the
+    other scores to -inf (probability 0) instead of overflowing, so it picks the best score.
+    """
+    z = _scores(logits)
+    with np.errstate(over="ignore"):                      # -x / 1e-300 is -inf: exactly what we want
+        return softmax((z - z.max(axis=-1, keepdims=True)) / temperature)
+
+
 def log_softmax(logits) -> np.ndarray:
     """``log(softmax(logits))`` computed without ever taking the log of a tiny number."""
     z = _scores(logits)
