@@ -166,6 +166,8 @@ def is_token_ids(x) -> bool:
 
 def id_range(ids: np.ndarray, vocab_size: int) -> None:
     """Raise unless every id is a column of Wxh: without this a negative id would silently pick from the end."""
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"token ids must be integers, got dtype {ids.dtype}.")
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
         raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (one per column of Wxh), "
                          f"got values from {ids.min()} to {ids.max()}.")

@@ -298,3 +298,10 @@ def test_layers_accept_nested_lists_like_arrays():
     _, out_cache = affine_forward(np.array(h0), WHH, BH)
     for got, want in zip(affine_backward(dy, out_cache), affine_backward(np.array(dy), out_cache), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_float_ids_are_refused_not_truncated():
+    with pytest.raises(TypeError, match="token ids must be integers, got dtype float64"):
+        embedding_lookup(np.array([2.7]), WXH)
+    with pytest.raises(TypeError, match="token ids must be integers"):
+        one_hot_matmul(np.array([[1.0]]), WXH)
