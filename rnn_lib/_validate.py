@@ -173,12 +173,21 @@ def id_range(ids: np.ndarray, vocab_size: int) -> None:
                          f"got values from {ids.min()} to {ids.max()}.")
 
 
+def finite(array, name: str) -> None:
+    """Raise a ValueError if ``array`` holds NaN or inf: the RNN would turn it into NaN everywhere."""
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} holds NaN or inf; every number going into the RNN must be finite.")
+
+
 def rnn_weights(Wxh, Whh, bh) -> tuple[int, int]:
-    """``(H, D)`` from Wxh (H, D), Whh (H, H) and bh (H,), or a ValueError naming the misfit."""
+    """``(H, D)`` from finite Wxh (H, D), Whh (H, H) and bh (H,), or a ValueError naming the misfit."""
     H = np.shape(Whh)[0] if np.ndim(Whh) == 2 else None
     shape_is(Whh, (H, H), "Whh")
     shape_is(Wxh, (H, None), "Wxh")
     shape_is(bh, (H,), "bh")
+    for array, name in ((Wxh, "Wxh"), (Whh, "Whh"), (bh, "bh")):
+        float_array(array, name)
+        finite(array, name)
     return H, np.shape(Wxh)[1]
 
 
@@ -187,11 +196,13 @@ def rnn_step_inputs(x, h_prev, Wxh, Whh, bh) -> None:
     H, D = rnn_weights(Wxh, Whh, bh)
     N = np.shape(h_prev)[0] if np.ndim(h_prev) == 2 else None
     shape_is(h_prev, (N, H), "h_prev")
+    finite(float_array(h_prev, "h_prev"), "h_prev")
     if is_token_ids(x):
         shape_is(x, (N,), "x (token ids)")
         id_range(x, D)
     else:
         shape_is(x, (N, D), "x")
+        finite(x, "x")
 
 
 def rnn_sequence_inputs(x, h0, Wxh, Whh, bh) -> None:
@@ -207,4 +218,6 @@ def rnn_sequence_inputs(x, h0, Wxh, Whh, bh) -> None:
         id_range(x, D)
     else:
         shape_is(x, (N, T, D), "x")
+        finite(x, "x")
     shape_is(h0, (N, H), "h0")
+    finite(float_array(h0, "h0"), "h0")

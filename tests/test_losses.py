@@ -128,3 +128,10 @@ def test_a_tiny_temperature_picks_the_best_score_without_overflow():
         warnings.simplefilter("error")
         probs = softmax_with_temperature(np.array([1.0, 3.0, -math.inf, 2.9]), 1e-320)
     np.testing.assert_array_equal(probs, [0.0, 1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("temperature, error", [(0, ValueError), (-1, ValueError), (math.inf, ValueError),
+                                                (math.nan, ValueError), ("hot", TypeError), (None, TypeError)])
+def test_softmax_with_temperature_needs_a_positive_temperature(temperature, error):
+    with pytest.raises(error, match="temperature must be"):
+        softmax_with_temperature(np.zeros(3), temperature)
