@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import is_token_ids, sequence_lengths, shape_is
+from ._validate import finite, float_array, is_token_ids, sequence_lengths, shape_is
 
 is_ids = is_token_ids      # True for integer ids, False for floats, a TypeError for anything else
 
@@ -25,6 +25,8 @@ def check_weights(Wx, Wh, biases: dict, gates: int, cell: str) -> tuple[int, int
     shape_is(Wx, (gates * H, None), f"Wx ({gates}H, D) with H={H}")
     for name, bias in biases.items():
         shape_is(bias, (gates * H,), f"{name} ({gates}H,) with H={H}")
+    for name, array in {"Wx": Wx, "Wh": Wh, **biases}.items():
+        finite(float_array(array, name), name)      # one NaN weight would turn every state into NaN
     return H, np.shape(Wx)[1]
 
 
@@ -41,6 +43,7 @@ def check_state(state, N, H: int, name: str) -> np.ndarray:
     if state.dtype.kind not in "fiu":
         raise TypeError(f"{name} must be an array of numbers, got dtype {state.dtype}.")
     shape_is(state, (N, H), name)
+    finite(state, name)
     return state
 
 
@@ -52,6 +55,7 @@ def step_projection(x, N: int, D: int, Wx: np.ndarray) -> np.ndarray:
         check_id_range(x, D)
         return Wx.T[x]
     shape_is(x, (N, D), "x")
+    finite(x, "x")
     return x @ Wx.T
 
 
@@ -74,6 +78,7 @@ def sequence_projection(x, D: int, Wx: np.ndarray, bias: np.ndarray) -> tuple[np
         projection += bias
         return x, projection
     shape_is(x, (N, T, D), "x")
+    finite(x, "x")
     return x, np.ascontiguousarray((x @ Wx.T + bias).transpose(1, 0, 2))
 
 

@@ -281,6 +281,18 @@ def test_bad_shapes_name_the_argument():
         gru_forward(q["x"][:, :0], q["h0"], q["Wx"], q["Wh"], q["bx"], q["bh"])
 
 
+@pytest.mark.parametrize("name", ["x", "h0", "c0", "Wx", "Wh", "b"])
+def test_nan_or_inf_is_refused_with_the_array_name(name):
+    p = lstm_problem()
+    args = {k: p[k].copy() for k in ("x", "h0", "c0", "Wx", "Wh", "b")}
+    args[name].flat[3] = np.nan if name != "Wh" else np.inf
+    with pytest.raises(ValueError, match=f"^{name} holds NaN or inf"):
+        lstm_forward(*args.values())
+    q = gru_problem()
+    with pytest.raises(ValueError, match="^bh holds NaN or inf"):
+        gru_step_forward(q["x"][:, 0], q["h0"], q["Wx"], q["Wh"], q["bx"], np.full(15, np.nan))
+
+
 def test_non_numbers_are_refused_with_a_type_error():
     p = lstm_problem()
     with pytest.raises(TypeError, match="x must hold float inputs or integer token ids"):
