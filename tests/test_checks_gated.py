@@ -14,7 +14,7 @@ from rnn_lib import checks
 from rnn_lib.checks import gated as gated_checks
 from rnn_lib.lstm import lstm_step_forward
 
-CHECKS = ("check_lstm_step_forward", "check_lstm_step_backward")
+CHECKS = ("check_lstm_step_forward", "check_lstm_step_backward", "check_gru_step_forward")
 
 
 def sigmoid(a):
@@ -85,10 +85,36 @@ def backward_with_einsum(dh, dc, cache):
             np.einsum("nk,nd->kd", da, x), np.einsum("nk,nh->kh", da, h_prev), np.einsum("nk->k", da))
 
 
-REFERENCE = {"check_lstm_step_forward": forward_by_slices, "check_lstm_step_backward": backward_by_hand}
+def gru_by_hand(x, h_prev, Wx, Wh, bx, bh, order="rzn", mix="pytorch", reset="inside", bh_n="inside", z_act=sigmoid):
+    H = h_prev.shape[1]
+    gx, gh = x @ Wx.T + bx, h_prev @ Wh.T + bh
+    cut = dict(zip(order, range(3), strict=True))
+
+    def block(g, name):
+        return g[:, cut[name] * H:(cut[name] + 1) * H]
+
+    r = sigmoid(block(gx, "r") + block(gh, "r"))
+    z = z_act(block(gx, "z") + block(gh, "z"))
+    bn = bh[cut["n"] * H:(cut["n"] + 1) * H]
+    if reset == "before":
+        inner = (r * h_prev) @ Wh[cut["n"] * H:(cut["n"] + 1) * H].T + bn
+    elif bh_n == "outside":
+        inner = r * (block(gh, "n") - bn) + bn
+    else:
+        inner = r * block(gh, "n")
+    n = np.tanh(block(gx, "n") + inner)
+    return (1 - z) * n + z * h_prev if mix == "pytorch" else z * n + (1 - z) * h_prev
+
+
+def gru_with_cache(x, h_prev, Wx, Wh, bx, bh):
+    return gru_by_hand(x, h_prev, Wx, Wh, bx, bh), None
+
+
+REFERENCE = {"check_lstm_step_forward": forward_by_slices, "check_lstm_step_backward": backward_by_hand,
+             "check_gru_step_forward": gru_by_hand}
 ALTERNATIVES = [("check_lstm_step_forward", forward_with_split_and_cache), ("check_lstm_step_forward", forward_as_list),
                 ("check_lstm_step_forward", lambda *args: lstm_step_forward(*args)),
-                ("check_lstm_step_backward", backward_with_einsum)]
+                ("check_lstm_step_backward", backward_with_einsum), ("check_gru_step_forward", gru_with_cache)]
 
 
 @pytest.mark.parametrize("check_name, solution", list(REFERENCE.items()) + ALTERNATIVES,
@@ -290,6 +316,32 @@ def backward_weight_gradients_transposed(dh, dc, cache):
 def backward_forgets_dc_prev(dh, dc, cache):
     dx, dh_prev, dc_prev, dWx, dWh, db = backward_by_hand(dh, dc, cache)
     return dx, dh_prev, dWx, dWh, db
+
+
+for _name, _flags, _keyword in [
+    ("gru_order_zrn", dict(order="zrn"), "order z, r, n"),
+    ("gru_order_nrz", dict(order="nrz"), "order n, r, z"),
+    ("gru_z_swapped", dict(mix="swapped"), "z and 1 - z are swapped"),
+    ("gru_reset_before_product", dict(reset="before"), "original paper"),
+    ("gru_bias_outside_reset", dict(bh_n="outside"), "bh_n sits outside"),
+    ("gru_tanh_update_gate", dict(z_act=np.tanh), "update gate z uses tanh"),
+]:
+    def _answer(x, h_prev, Wx, Wh, bx, bh, _flags=_flags):
+        return gru_by_hand(x, h_prev, Wx, Wh, bx, bh, **_flags)
+    _answer.__name__ = _name
+    wrong("check_gru_step_forward", _keyword)(_answer)
+
+
+@wrong("check_gru_step_forward", "batch of N = 3")
+def gru_for_one_example(x, h_prev, Wx, Wh, bx, bh):
+    return gru_by_hand(x[:1], h_prev[:1], Wx, Wh, bx, bh)
+
+
+@wrong("check_gru_step_forward", "in place")
+def gru_updates_h_prev_in_place(x, h_prev, Wx, Wh, bx, bh):
+    h = gru_by_hand(x, h_prev, Wx, Wh, bx, bh)
+    h_prev[...] = h
+    return h
 
 
 @pytest.mark.parametrize("check_name, function, keyword", WRONG)

@@ -1,4 +1,4 @@
-"""Checks for notebook 08: one LSTM step forward and backward, in rnn_lib's (and PyTorch's) layout.
+"""Checks for notebook 08: one LSTM step forward and backward, and one GRU step, in rnn_lib's (PyTorch's) layout.
 
 The four gates are stacked in the rows of ``Wx (4H, D)``, ``Wh (4H, H)`` and ``b (4H,)`` in the order
 input i, forget f, cell candidate g, output o. A wrong answer is compared with what each common mistake
@@ -11,8 +11,9 @@ import itertools
 
 import numpy as np
 
+from ..gru import gru_step_forward
 from ..lstm import lstm_step_backward, lstm_step_forward
-from ._core import Mistake, checker, close, compare_outputs, run
+from ._core import Mistake, checker, close, compare, compare_outputs, run
 
 GATES = ("i", "f", "g", "o")
 _LAYOUT = ("input i = a[:, :H], forget f = a[:, H:2*H], cell candidate g = a[:, 2*H:3*H], "
@@ -210,3 +211,77 @@ def check_lstm_step_backward(lstm_step_backward_by_hand) -> None:
         if not all(map(close, got, again)):
             raise Mistake("A second call with the same inputs gives different gradients: something lives outside "
                           "the function. Compute every gradient afresh inside it.")
+
+
+# --- the GRU ------------------------------------------------------------------------------------
+
+_GRU_GATES = ("r", "z", "n")
+
+
+def _gru_forward(x, h_prev, Wx, Wh, bx, bh, order=(0, 1, 2), mix="pytorch", reset="inside", bh_n="inside",
+                 acts=None):
+    """The GRU step forward, h (N, H), with switches that reproduce common mistakes."""
+    H = h_prev.shape[1]
+    gx, gh = x @ Wx.T + bx, h_prev @ Wh.T + bh
+    block = {name: k for name, k in zip(_GRU_GATES, order, strict=True)}
+
+    def part(g, name):
+        return g[:, block[name] * H:(block[name] + 1) * H]
+
+    acts = {"r": _sigmoid, "z": _sigmoid, **(acts or {})}
+    r = acts["r"](part(gx, "r") + part(gh, "r"))
+    z = acts["z"](part(gx, "z") + part(gh, "z"))
+    Wh_n, bh_n_value = Wh[block["n"] * H:(block["n"] + 1) * H], bh[block["n"] * H:(block["n"] + 1) * H]
+    if reset == "before":                  # the original paper's variant: reset h_prev before the product
+        inner = (r * h_prev) @ Wh_n.T + bh_n_value
+    elif reset == "none":
+        inner = part(gh, "n")
+    else:
+        inner = r * (part(gh, "n") - (0 if bh_n == "inside" else bh_n_value))
+        inner = inner + (0 if bh_n == "inside" else bh_n_value)
+    n = np.tanh(part(gx, "n") + inner)
+    return (1 - z) * n + z * h_prev if mix == "pytorch" else z * n + (1 - z) * h_prev
+
+
+def _gru_mistakes():
+    orders = [(f"the blocks are read in the order {', '.join(_GRU_GATES[k] for k in np.argsort(order))}; rnn_lib and "
+               "PyTorch stack them reset r, update z, new n: r from [:, :H], z from [:, H:2*H], n from [:, 2*H:].",
+               dict(order=order)) for order in itertools.permutations(range(3)) if order != (0, 1, 2)]
+    return orders + [
+        ("z and 1 - z are swapped: PyTorch's GRU keeps the old state where z is 1, h = (1 - z) * n + z * h_prev.",
+         dict(mix="swapped")),
+        ("the reset gate multiplies h_prev before the product (the original paper's GRU); PyTorch's multiplies the "
+         "product: n = tanh(gx_n + r * (h_prev @ Wh_n.T + bh_n)).", dict(reset="before")),
+        ("the reset gate is missing: n = tanh(gx_n + r * gh_n).", dict(reset="none")),
+        ("bh_n sits outside the reset product; it belongs inside: n = tanh(gx_n + r * (h_prev @ Wh_n.T + bh_n)).",
+         dict(bh_n="outside")),
+        ("the update gate z uses tanh; it is a sigmoid.", dict(acts={"z": np.tanh})),
+        ("the reset gate r uses tanh; it is a sigmoid.", dict(acts={"r": np.tanh})),
+    ]
+
+
+GRU_SHAPE_HINT = [(needle, "Wx is (3H, D) and Wh is (3H, H): gx = x @ Wx.T + bx and gh = h_prev @ Wh.T + bh "
+                           "are (N, 3H).") for needle in ("matmul", "broadcast", "shapes")]
+
+
+def _gru_inputs(rng, N, D, H):
+    """Random (x, h_prev, Wx (3H, D), Wh (3H, H), bx (3H,), bh (3H,)), biases large enough to matter."""
+    return (rng.normal(size=(N, D)), 0.8 * rng.normal(size=(N, H)), 0.6 * rng.normal(size=(3 * H, D)),
+            0.6 * rng.normal(size=(3 * H, H)), 0.5 * rng.normal(size=3 * H), 0.5 * rng.normal(size=3 * H))
+
+
+@checker("h matches rnn_lib.gru.gru_step_forward: r, z = sigmoid(...), n = tanh(gx_n + r * gh_n), "
+         "h = (1 - z) * n + z * h_prev.")
+def check_gru_step_forward(gru_step_forward_by_hand) -> None:
+    """Check ``gru_step_forward_by_hand(x, h_prev, Wx, Wh, bx, bh) -> h`` (a cache after h is fine)."""
+    rng = np.random.default_rng(13)
+    for N, D, H in _CASES:
+        args = _gru_inputs(rng, N, D, H)
+        names = ("x", "h_prev", "Wx", "Wh", "bx", "bh")
+        got = run(gru_step_forward_by_hand, dict(zip(names, args, strict=True)), GRU_SHAPE_HINT)
+        if isinstance(got, (tuple, list)) and len(got) == 2:
+            got = got[0]                    # (h, cache), like rnn_lib's own function
+        expected = gru_step_forward(*args)[0]
+        _require_batch((got,) if isinstance(got, np.ndarray) else got, N)
+        variants = [(m, _gru_forward(*args, **flags)) for m, flags in _gru_mistakes()]
+        compare(got, expected, "h", variants)
