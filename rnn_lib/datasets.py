@@ -238,3 +238,55 @@ def load_text(path: str | os.PathLike[str]) -> str:
             "(the file holds no characters other than whitespace)"
         )
     return text.replace("\r\n", "\n")
+
+
+# --- the memory task ---------------------------------------------------------
+MEMORY_KEYS: tuple[str, str] = ("red", "blue")
+"""The two key words of :func:`make_memory_task`: "red" means label 0, "blue" label 1."""
+MEMORY_FILLERS: tuple[str, ...] = (
+    "the", "a", "cat", "dog", "tree", "house", "road", "cup", "sits", "runs",
+    "sees", "big", "small", "old", "new", "and", "then", "here", "there", "often",
+)
+"""The 20 distractor words of :func:`make_memory_task`; none of them says anything about the label."""
+
+__all__ += ["MEMORY_FILLERS", "MEMORY_KEYS", "make_memory_task"]
+
+
+def make_memory_task(n: int, distance: int, seed: int = 0, max_prefix: int = 10) -> list[tuple[str, int]]:
+    """Generate ``n`` sentences whose label is decided by one word ``distance`` steps before the end.
+
+    Each sentence is a random number (0 to ``max_prefix``) of distractor words, then a key word,
+    "red" (label 0) or "blue" (label 1), then ``distance`` more distractors, for example
+    ``"dog the blue cat then runs"`` (``distance=3``, label 1). Distractors are drawn uniformly and
+    independently from :data:`MEMORY_FILLERS`, the same way whatever the label, so nothing but the
+    key (not the length, not the last word, not any word count) tells the labels apart: a model must
+    carry the key through ``distance`` steps to beat a coin flip.
+
+    The prefix makes the key arrive at a different step, into a different state, in every sentence.
+    Without it (``max_prefix=0``) every sentence starts with its key, and in our runs a vanilla RNN
+    then carried the key over 30 steps as easily as an LSTM (see ``bench/README.md``).
+
+    Args:
+        n: how many sentences to make (an int >= 1). The labels are balanced: ``n // 2`` of one
+            and ``n - n // 2`` of the other, in random order.
+        distance: how many distractors follow the key (an int >= 0); the key sits exactly
+            ``distance`` steps before the last word.
+        seed: seed for ``np.random.default_rng``; the global numpy random state is untouched.
+        max_prefix: the most distractors before the key (an int >= 0).
+
+    Returns:
+        A list of ``(text, label)`` pairs, with label a Python int 0 or 1.
+    """
+    n = _check_int("n", n, 1)
+    distance = _check_int("distance", distance, 0)
+    max_prefix = _check_int("max_prefix", max_prefix, 0)
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n) % 2)
+    prefix_lengths = rng.integers(max_prefix + 1, size=n)
+    examples = []
+    for label, prefix in zip(labels, prefix_lengths, strict=True):
+        before = rng.integers(len(MEMORY_FILLERS), size=prefix)
+        after = rng.integers(len(MEMORY_FILLERS), size=distance)
+        words = [MEMORY_FILLERS[i] for i in before] + [MEMORY_KEYS[label]] + [MEMORY_FILLERS[i] for i in after]
+        examples.append((" ".join(words), int(label)))
+    return examples

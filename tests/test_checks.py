@@ -196,7 +196,8 @@ def test_a_right_answer_passes(check_name, solution, capsys):
 
 
 def test_there_is_one_check_per_exercise():
-    assert sorted(checks.__all__) == sorted(REFERENCE)
+    gated = {"check_lstm_step_forward", "check_lstm_step_backward", "check_gru_step_forward"}  # test_checks_gated.py
+    assert sorted(set(checks.__all__) - gated) == sorted(REFERENCE)
 
 
 # --- wrong implementations ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO / "notebooks"
 PACKAGE_DIR = REPO / "rnn_lib"
 SERIES = nbtools.series_notebooks(NOTEBOOK_DIR)
-EXPECTED_COUNT = 7  # 00_start_here .. 06_char_language_model
+EXPECTED_COUNT = 9  # 00_start_here .. 08_gated_cells
 WIDGET_MIME = nbtools.WIDGET_VIEW_MIME
 IGNORE_TAG = "nbval-ignore-output"
 #: Library modules that are tooling, not teaching code: leave them out of the "pasted code" checks.
@@ -56,12 +56,12 @@ def notebook(request):
 
 # --- the series as a whole ---------------------------------------------------------------------
 
-def test_series_is_numbered_00_to_06():
+def test_series_is_numbered_00_to_08():
     names = [path.name for path in SERIES]
     for name in names:
         assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", name), f"{name}: expected NN_lower_case_name.ipynb"
     numbers = [int(name[:2]) for name in names]
-    assert numbers == list(range(EXPECTED_COUNT)), f"expected notebooks numbered 00..06 with no gaps, found {names}"
+    assert numbers == list(range(EXPECTED_COUNT)), f"expected notebooks numbered 00..08 with no gaps, found {names}"
 
 
 # --- stored outputs ------------------------------------------------------------------------------

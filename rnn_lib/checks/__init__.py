@@ -15,6 +15,7 @@ One module per notebook: ``preprocessing`` (01), ``forward`` (02), ``loss`` (03)
 from ._core import ATOL, NOT_IMPLEMENTED, RTOL  # noqa: F401 - part of the interface
 from .backprop import check_bptt, check_clip_gradients, check_rnn_step_backward
 from .forward import check_rnn_forward_loop, check_rnn_step
+from .gated import check_gru_step_forward, check_lstm_step_backward, check_lstm_step_forward
 from .loss import check_cross_entropy, check_softmax
 from .optim import check_adagrad_step, check_sgd_step
 from .preprocessing import check_build_vocabulary, check_one_hot_encode
@@ -25,3 +26,4 @@ __all__ = [
     "check_cross_entropy", "check_rnn_step_backward", "check_bptt", "check_clip_gradients", "check_sgd_step",
     "check_adagrad_step", "check_sample_with_temperature",
 ]
+__all__ += ["check_lstm_step_forward", "check_lstm_step_backward", "check_gru_step_forward"]   # notebook 08
