@@ -40,11 +40,13 @@ def unit_correlations(states, feature) -> np.ndarray:
     return np.divide(covariance, scale, out=np.zeros_like(covariance), where=scale > 0)
 
 
-def plot_text_activation(text: str, values, ax=None, width: int = 70, vmax: float = 1.0, title: str | None = None):
+def plot_text_activation(text: str, values, ax=None, width: int = 70, vmax: float = 1.0, title: str | None = None,
+                         alpha: float = 0.6):
     """Draw ``text`` one character per cell, each cell coloured by its value (e.g. a unit's activation).
 
     values: (T,) numbers, one per character of ``text`` (a tanh unit lies in [-1, 1]). Lines break at
-    newlines and after ``width`` characters. Red is positive, blue negative, white zero.
+    newlines and after ``width`` characters. Red is positive, blue negative, white zero; ``alpha``
+    lightens the colours so the letters stay readable on saturated units.
     """
     values = float_array(values, "values")
     if not isinstance(text, str) or not text:
@@ -66,7 +68,8 @@ def plot_text_activation(text: str, values, ax=None, width: int = 70, vmax: floa
     cmap, norm = plt.get_cmap(TEXT_CMAP), plt.Normalize(-vmax, vmax)
     for y, line in enumerate(rows):
         for x, char, value in line:
-            ax.add_patch(plt.Rectangle((x, -y - 0.5), 1, 1, facecolor=cmap(norm(value)), edgecolor="none"))
+            ax.add_patch(plt.Rectangle((x, -y - 0.5), 1, 1, facecolor=cmap(norm(value)), alpha=alpha,
+                                       edgecolor="none"))
             shown = "\u21b5" if char == "\n" else char
             ax.text(x + 0.5, -y, shown, ha="center", va="center", family="monospace", fontsize=9)
     ax.set_xlim(0, width)
