@@ -55,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "samples, then the held-out perplexity of the RNN and of the best counting model.")
     chars.add_argument("--text", metavar="PATH", help="a UTF-8 text file to learn (default: the shipped corpus)")
     chars.add_argument("--hidden-size", type=_positive_int, default=128, help="hidden units H (default 128)")
-    chars.add_argument("--learning-rate", type=_positive_float, default=0.01, help="step size (default 0.01)")
+    chars.add_argument("--learning-rate", type=_positive_float, default=0.01,
+                       help="step size (default 0.01); the last fifth of the epochs uses 0.3 times it")
     chars.add_argument("--epochs", type=_positive_int, default=10, help="passes over the text (default 10)")
     chars.add_argument("--seq-length", type=_positive_int, default=50, help="BPTT chunk length (default 50)")
     chars.add_argument("--batch-size", type=_positive_int, default=32, help="parallel streams (default 32)")
@@ -116,12 +117,17 @@ def train_chars(args) -> None:
     print(f"{len(train_text)} training and {len(held_out)} held-out characters (the last 10%), "
           f"{len(vocab)} distinct symbols, {model.num_parameters()} parameters")
 
+    optimizer = make_optimizer(args.optimizer, args.learning_rate)
+    slow_down = int(0.8 * args.epochs)        # the last fifth of the epochs takes smaller steps, to settle
+
     def log(history):
         print(f"epoch {history.epoch[-1]:3d}  loss/char {history.train_loss[-1]:.3f}  "
               f"held-out perplexity {history.perplexity[-1]:.3f}  sample: {history.samples[-1]!r}")
+        if history.epoch[-1] == slow_down:
+            optimizer.learning_rate = 0.3 * args.learning_rate
+            print(f"learning rate {optimizer.learning_rate:g} from now on")
 
-    history = train_language_model(model, train_text, epochs=args.epochs,
-                                   optimizer=make_optimizer(args.optimizer, args.learning_rate),
+    history = train_language_model(model, train_text, epochs=args.epochs, optimizer=optimizer,
                                    seq_length=args.seq_length, batch_size=args.batch_size, valid_text=held_out,
                                    seed=args.seed, sample_length=60, callback=log)
     # The counting baseline gets every order and discount and keeps the best on the held-out text itself:

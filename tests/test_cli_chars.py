@@ -30,6 +30,8 @@ def test_small_text_reports_both_held_out_perplexities(tmp_path):
                      out, flags=re.MULTILINE), out
     assert len(re.findall(r"^epoch +\d+ +loss/char [\d.]+ +held-out perplexity [\d.]+ +sample: ", out,
                           flags=re.MULTILINE)) == 2, out
+    # two epochs: the second (the last fifth, rounded up) runs at 0.3 times the learning rate
+    assert re.findall(r"^learning rate ([\d.e-]+) from now on$", out, flags=re.MULTILINE) == ["0.003"], out
     orders = re.search(r"^counting models, held-out perplexity by order \(best discount each\): (.*)$", out,
                        flags=re.MULTILINE)
     assert orders and [int(o) for o in re.findall(r"(\d+): [\d.]+", orders.group(1))] == list(range(1, 11)), out
