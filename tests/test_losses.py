@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 
-from rnn_lib.losses import cross_entropy, log_softmax, softmax
+from rnn_lib.losses import cross_entropy, log_softmax, softmax, softmax_with_temperature
 
 
 def test_softmax_golden():
@@ -67,15 +68,33 @@ def test_cross_entropy_on_a_sequence_averages_over_every_position():
     np.testing.assert_allclose(dlogits, expected, rtol=1e-14)
 
 
-def test_cross_entropy_mask_ignores_hidden_positions():
-    logits = np.array([[0.0, math.log(3)], [5.0, -5.0], [0.0, 0.0]])
-    targets = np.array([1, 1, 0])
-    mask = np.array([True, False, True])
-    loss, dlogits = cross_entropy(logits, targets, mask=mask)
-    assert loss == pytest.approx((-math.log(3 / 4) + math.log(2)) / 2, rel=1e-14)
-    np.testing.assert_array_equal(dlogits[1], [0.0, 0.0])
-    np.testing.assert_allclose(dlogits[0], [1 / 8, -1 / 8], rtol=1e-14)
-    np.testing.assert_allclose(dlogits[2], [-1 / 4, 1 / 4], rtol=1e-14)
+@pytest.mark.parametrize("logits", [[], np.zeros((3, 0)), 2.0])
+def test_softmax_needs_at_least_one_class_score(logits):
+    for function in (softmax, log_softmax):
+        with pytest.raises(ValueError, match="logits need a last axis of K >= 1 class scores"):
+            function(logits)
+
+
+def test_a_nan_score_shows_as_a_nan_loss_for_the_training_loop_to_catch():
+    with np.errstate(invalid="ignore"):
+        loss, _ = cross_entropy(np.array([[0.0, math.nan, 1.0], [0.0, 0.0, 0.0]]), np.array([0, 1]))
+    assert math.isnan(loss)
+
+
+def test_minus_inf_is_probability_zero():
+    np.testing.assert_array_equal(softmax(np.array([0.0, -math.inf, 0.0])), [0.5, 0.0, 0.5])
+
+
+def test_cross_entropy_of_an_empty_batch_is_refused():
+    with pytest.raises(ValueError, match="there are no targets"):
+        cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="there are no targets"):
+        cross_entropy(np.zeros((2, 0, 3)), np.zeros((2, 0), dtype=int))
+
+
+def test_cross_entropy_has_no_mask_argument():
+    with pytest.raises(TypeError):
+        cross_entropy(np.zeros((2, 2)), np.array([0, 1]), mask=np.array([True, False]))
 
 
 def test_cross_entropy_with_scores_of_1000_is_finite_and_exact():
@@ -95,3 +114,24 @@ def test_cross_entropy_gradient_rows_sum_to_zero():
     rng = np.random.default_rng(0)
     _, dlogits = cross_entropy(rng.normal(size=(5, 7)), rng.integers(0, 7, size=5))
     np.testing.assert_allclose(dlogits.sum(axis=1), 0.0, atol=1e-16)
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.5, 3.0])
+def test_softmax_with_temperature_is_softmax_of_the_divided_scores(temperature):
+    logits = np.array([[1.0, -2.0, 0.5], [3.0, 3.0, -1.0]])
+    np.testing.assert_allclose(softmax_with_temperature(logits, temperature), softmax(logits / temperature),
+                               rtol=1e-14)
+
+
+def test_a_tiny_temperature_picks_the_best_score_without_overflow():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        probs = softmax_with_temperature(np.array([1.0, 3.0, -math.inf, 2.9]), 1e-320)
+    np.testing.assert_array_equal(probs, [0.0, 1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("temperature, error", [(0, ValueError), (-1, ValueError), (math.inf, ValueError),
+                                                (math.nan, ValueError), ("hot", TypeError), (None, TypeError)])
+def test_softmax_with_temperature_needs_a_positive_temperature(temperature, error):
+    with pytest.raises(error, match="temperature must be"):
+        softmax_with_temperature(np.zeros(3), temperature)
