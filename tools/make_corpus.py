@@ -6,7 +6,7 @@ so running it again rewrites the same file byte for byte (a test checks this).
 The stories are built so that some characters can only be predicted from something said many
 characters earlier, further back than any short window of characters reaches:
 
-* quoted speech: whether a clause ends in ``,"`` or ``.`` depends on an opening quote 30 to 80
+* quoted speech: whether a clause ends in ``,"`` or ``.`` depends on an opening quote about 30 to 80
   characters back;
 * brackets: a clause inside ``( ... )`` ends with ``)``, one outside with ``.``;
 * tense: speech is in the present tense ("Ana finds"), narration in the past ("Ana found"), so a
