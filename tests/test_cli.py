@@ -87,11 +87,11 @@ def test_train_chars_on_a_small_text(tmp_path):
     text_path.write_text("the cat sat on the mat. the dog sat on the log. " * 12, encoding="utf-8")
     model_path = tmp_path / "chars.npz"
     result = run_cli("train", "chars", "--text", str(text_path), "--epochs", "2", "--hidden-size", "8",
-                     "--seq-length", "10", "--save", str(model_path))
+                     "--seq-length", "10", "--batch-size", "4", "--save", str(model_path))
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^576 characters, 16 distinct symbols, \d+ parameters$", result.stdout, flags=re.MULTILINE), \
-        result.stdout
-    assert len(re.findall(r"^epoch +\d+ +loss/char [\d.]+ +perplexity [\d.]+ +sample: ", result.stdout,
+    assert re.search(r"^518 training and 58 held-out characters \(the last 10%\), 16 distinct symbols, \d+ parameters$",
+                     result.stdout, flags=re.MULTILINE), result.stdout
+    assert len(re.findall(r"^epoch +\d+ +loss/char [\d.]+ +held-out perplexity [\d.]+ +sample: ", result.stdout,
                           flags=re.MULTILINE)) == 2
     model = CharRNN.load(model_path)
     assert set(model.sample("t", 30, rng=np.random.default_rng(0))) <= set("the catsondgml.")

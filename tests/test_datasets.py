@@ -254,7 +254,7 @@ def test_generator_rejects_bad_arguments(kwargs, pattern):
 
 def test_char_corpus_is_plain_ascii_prose():
     corpus = load_char_corpus()
-    assert 8_000 <= len(corpus) <= 15_000
+    assert 100_000 <= len(corpus) <= 300_000  # generated stories: big enough to beat counting, small to ship
     allowed = set(string.printable) - set("\t\r\x0b\x0c")
     assert set(corpus) <= allowed
     assert corpus.endswith("\n")
