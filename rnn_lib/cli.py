@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     chars.add_argument("--seq-length", type=_positive_int, default=25, help="BPTT chunk length (default 25)")
     chars.add_argument("--seed", type=int, default=0, help="random seed")
     chars.add_argument("--save", metavar="PATH", help="write the trained model to this .npz file")
+
+    from .course import add_course_commands  # the course commands: notebooks DEST, lab [DEST]
+
+    add_course_commands(commands)
     return parser
 
 
@@ -117,6 +121,10 @@ def train_chars(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("notebooks", "lab"):
+        from .course import run_course_command
+
+        return run_course_command(args)
     try:
         {"sentiment": train_sentiment, "chars": train_chars}[args.task](args)
     except (TrainingDiverged, OSError, ValueError) as err:
