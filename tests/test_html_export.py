@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb")) + sorted((REPO_ROOT / "notebooks").glob("exercises/*.ipynb"))
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted(NOTEBOOK_DIR.glob("exercises/*.ipynb"))
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 NBCONVERT_PLACEHOLDER = "No description has been provided for this image"
 RAW_WIDGET_REPRS = ("VBox(", "HBox(", "children=(", "IntSlider(", "Output(")
