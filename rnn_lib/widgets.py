@@ -119,14 +119,19 @@ def diagnose(run: TrainingRun, train) -> str:
     if train_accuracy < 0.75:
         saturated = saturated_fraction(run.model, [text for text, _ in train[:60]])
         if saturated > 0.5:
-            return (f"did not learn: {100 * saturated:.0f}% of hidden values are stuck near +-1, where tanh is flat "
-                    f"and gradients vanish. Each step moves every weight by about the learning rate and a unit adds "
-                    f"up {settings['hidden_size']} of them: lower the rate, or tick 'scale with hidden size'.")
+            advice = "lower the rate" if settings.get("base_learning_rate") else \
+                "lower the rate, or tick 'scale with hidden size'"
+            return (f"did not learn: {100 * saturated:.0f}% of hidden values are stuck near -1 or +1, where tanh is "
+                    f"flat and gradients vanish. Each step moves every weight by about the learning rate and a unit "
+                    f"adds up {settings['hidden_size']} of them: {advice}.")
+        more = min(100, 2 * settings["epochs"])
+        base = settings.get("base_learning_rate")
+        why = (f"the rate was scaled down to {settings['learning_rate']:.3g} for {settings['hidden_size']} units, "
+               f"and smaller steps need more of them: try {more} epochs" if base and base > settings["learning_rate"]
+               else f"raise the learning rate, or try {more} epochs")
         if last_loss > 0.8 * first_loss:
-            return (f"barely learned: the loss only went from {first_loss:.3f} to {last_loss:.3f}. The steps are "
-                    f"too small for {settings['epochs']} epochs: raise the learning rate or the epochs.")
-        return (f"still learning: the loss went from {first_loss:.3f} to {last_loss:.3f} and is still falling; "
-                "give it more epochs.")
+            return f"barely learned: the loss only went from {first_loss:.3f} to {last_loss:.3f}; {why}."
+        return f"still learning: the loss went from {first_loss:.3f} to {last_loss:.3f}; {why}."
     if test_accuracy is not None and train_accuracy - test_accuracy > 0.2:
         return (f"overfits: right on {100 * train_accuracy:.0f}% of the training sentences but only "
                 f"{100 * test_accuracy:.0f}% of new ones; it learned those sentences more than the rules.")
