@@ -11,6 +11,7 @@ Dimensions: T steps, H hidden units, V vocabulary.
 
 from __future__ import annotations
 
+import base64
 import html
 import time
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from IPython.display import clear_output, display
 
 from . import display as _display
 from .display import FallbackText, describe_figure, image_bundle, png_bytes
+from .live_curves import training_svg
 from .losses import softmax
 from .models import CharRNN, SentimentRNN
 from .plots import plot_hidden_states, plot_history, plot_probabilities
@@ -37,11 +39,13 @@ LEARNING_RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1.
 REFERENCE_HIDDEN = 32
 #: A hidden value this close to +-1 sits on tanh's flat part, where its gradient (1 - h^2) is almost zero.
 SATURATED = 0.99
-#: Redraw the live curves at most this often while training (each PNG costs tens of milliseconds).
-LIVE_REDRAW_SECONDS = 0.15
-#: Explorer figure: 800 x 288 pixels at DPI, narrow enough for a 1024-pixel window without shrinking.
-EXPLORER_FIGSIZE = (10.0, 3.6)
+#: Send live curves at most this often while training (a frame is cheap; the browser redraws each one).
+LIVE_REDRAW_SECONDS = 0.1
+#: Widget figures at most 560 pixels wide at DPI: at a 1024-pixel window with JupyterLab's file browser open,
+#: a notebook output is 568 pixels wide (measured in JupyterLab 4), so they are shown at their drawn size.
+EXPLORER_FIGSIZE = (7.0, 5.0)
 DPI = 80
+MAX_FIGURE_INCHES = 7.0
 
 _display.install()      # figures shown in this kernel carry their text alternative
 
@@ -146,8 +150,7 @@ def train_and_plot(train, test, *, hidden_size: int = 32, learning_rate: float =
 
     train, test: lists of ``(text, label)`` pairs. The vocabulary is built from the training texts
     unless ``vocab`` is given. With ``scale_learning_rate`` the rate is ``scaled_learning_rate(learning_rate,
-    hidden_size)``. ``on_progress(history, draw)`` is called after every epoch; ``draw()`` draws the curves so
-    far and returns the figure (the explorer calls it a few times a second to show training as it happens).
+    hidden_size)``. ``on_progress(history)`` is called after every epoch (the explorer draws live curves).
     Returns a ``TrainingRun``; its figure is open (call ``plt.show()``).
     Raises ``TrainingDiverged`` if the loss becomes NaN or infinite.
     """
@@ -159,34 +162,16 @@ def train_and_plot(train, test, *, hidden_size: int = 32, learning_rate: float =
     if scale_learning_rate:
         settings["base_learning_rate"] = float(learning_rate)
     model = SentimentRNN(vocab, hidden_size=hidden_size, seed=seed)
-    # Fixed margins instead of a layout engine: the explorer redraws this many times per slider release.
-    figure = plt.figure(figsize=EXPLORER_FIGSIZE, dpi=DPI)
-    loss_ax, accuracy_ax, heat_ax = figure.subplots(1, 3, width_ratios=[1, 1, 1.15])
-    figure.subplots_adjust(left=0.06, right=0.99, bottom=0.27, top=0.9, wspace=0.3)
-    heat_ax.set_axis_off()
-    heat_ax.text(0.5, 0.5, f"training ...\nhidden states of {sentence!r}\nappear when it ends",
-                 ha="center", va="center", color="#666666", transform=heat_ax.transAxes)
-
-    def draw_curves(history):
-        loss_ax.clear()
-        accuracy_ax.clear()
-        plot_history(history, axes=(loss_ax, accuracy_ax))
-        for ax in (loss_ax, accuracy_ax):
-            ax.set_xlim(0.5, epochs + 0.5)     # the curves grow into fixed axes while training runs
-
-    callback = None
-    if on_progress is not None:
-        def callback(history):
-            def draw():
-                draw_curves(history)
-                return figure
-            on_progress(history, draw)
-
     history = train_classifier(model, train, test, epochs=epochs, learning_rate=rate,
-                               optimizer=optimizer, seed=seed, callback=callback)
-    draw_curves(history)
-    heat_ax.clear()
-    heat_ax.set_axis_on()
+                               optimizer=optimizer, seed=seed, callback=on_progress)
+    # Curves on top, the heatmap underneath: narrow enough for a notebook beside JupyterLab's file browser.
+    # Fixed margins instead of a layout engine: the explorer redraws this on every slider release.
+    figure = plt.figure(figsize=EXPLORER_FIGSIZE, dpi=DPI)
+    grid = figure.add_gridspec(2, 2, height_ratios=[1, 1])
+    loss_ax, accuracy_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
+    heat_ax = figure.add_subplot(grid[1, :])
+    figure.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.94, wspace=0.3, hspace=0.85)
+    plot_history(history, axes=(loss_ax, accuracy_ax))
     plot_hidden_states(model.hidden_states(sentence), vocab.tokens(sentence), ax=heat_ax,
                        title=f"After training: {sentence!r}")
     return TrainingRun(model, history, figure, settings)
@@ -210,7 +195,7 @@ def predict_and_plot(model: SentimentRNN, text: str):
     probabilities = model.predict_proba([text])[0]
     label = int(probabilities.argmax())
     shown = [token if token in vocab else f"{token} (unk)" for token in tokens]
-    figure = plt.figure(figsize=(max(7.0, 0.7 * len(tokens) + 4), 3.6))
+    figure = plt.figure(figsize=(min(MAX_FIGURE_INCHES, 0.5 * len(tokens) + 4), 3.6), dpi=DPI)
     heat_ax, bar_ax = figure.subplots(1, 2, width_ratios=[3, 1])
     figure.subplots_adjust(left=0.08, right=0.97, bottom=0.26, top=0.88, wspace=0.45)
     plot_hidden_states(model.hidden_states(text), shown, ax=heat_ax, title="Hidden state after each word")
@@ -323,17 +308,18 @@ def training_explorer(train, test, *, hidden_size: int = 32, learning_rate: floa
     def retrain(_change=None):
         total = epoch_count.value
         result.value = _result_html(f"training: epoch 0 of {total} ...")
-        last_draw = [0.0]
+        last_frame = [0.0]
+        note = f"hidden states of {sentence!r} appear when training ends"
 
-        def on_progress(history, draw):
+        def on_progress(history):
             last = history.last()
-            line = (f"training: epoch {last['epoch']} of {total} | train loss {last['train_loss']:.3f} | "
-                    f"test accuracy {100 * last.get('test_accuracy', float('nan')):.1f}%")
-            result.value = _result_html(line)
+            result.value = _result_html(
+                f"training: epoch {last['epoch']} of {total} | train loss {last['train_loss']:.3f} | "
+                f"test accuracy {100 * last.get('test_accuracy', float('nan')):.1f}%")
             now = time.perf_counter()
-            if last["epoch"] < total and now - last_draw[0] >= LIVE_REDRAW_SECONDS:
-                _show(plots, _picture_open(draw()))
-                last_draw[0] = time.perf_counter()
+            if last["epoch"] < total and now - last_frame[0] >= LIVE_REDRAW_SECONDS:
+                _show(plots, _live_picture(history, total, note))
+                last_frame[0] = now
 
         try:
             run = train_and_plot(train, test, hidden_size=hidden.value, learning_rate=rate.value,
@@ -359,9 +345,14 @@ def training_explorer(train, test, *, hidden_size: int = 32, learning_rate: floa
     return _classed(box, "rnn-explorer")
 
 
-def _picture_open(figure) -> dict:
-    """The display bundle of a figure that stays open (the explorer keeps drawing into it)."""
-    return image_bundle(png_bytes(figure, dpi=DPI), describe_figure(figure))
+def _live_picture(history, epochs: int, note: str) -> dict:
+    """A live frame of the training curves: an SVG image with a text alternative (see ``rnn_lib.live_curves``)."""
+    svg = training_svg(history, epochs, note)
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    last = history.last()
+    alt = html.escape(f"Training in progress: epoch {last['epoch']} of {epochs}, train loss {last['train_loss']:.3f}",
+                      quote=True)
+    return {"text/html": f'<img src="data:image/svg+xml;base64,{encoded}" alt="{alt}"/>', "text/plain": alt}
 
 
 def sentence_box(model: SentimentRNN, text: str = DEFAULT_SENTENCE) -> widgets.VBox:
@@ -399,15 +390,16 @@ def temperature_explorer(model: CharRNN, prompt: str, n: int = 200, seed: int = 
     slider = _classed(widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="temperature",
                                           continuous_update=False, readout_format=".1f",
                                           style={"description_width": "initial"}), "rnn-temperature")
-    samples = _classed(widgets.HTML(layout=widgets.Layout(width="55%")), "rnn-samples")
-    chart = widgets.Output(layout=widgets.Layout(width="45%"))
+    # Side by side where there is room, one above the other in a narrow window.
+    samples = _classed(widgets.HTML(layout=widgets.Layout(flex="1 1 320px", min_width="280px")), "rnn-samples")
+    chart = widgets.Output(layout=widgets.Layout(flex="0 0 auto"))
 
     def update(_change=None):
         t = slider.value
         text = temperature_samples(model, prompt, t, n=n, seed=seed)
         samples.value = ("<pre style='white-space: pre-wrap; font-size: 0.95em'>"
                          f"<b>{html.escape(prompt)}</b>{html.escape(text)}</pre>")
-        figure, ax = plt.subplots(figsize=(4.5, 3.2), dpi=DPI)
+        figure, ax = plt.subplots(figsize=(4.2, 3.0), dpi=DPI)
         figure.subplots_adjust(left=0.18, right=0.96, bottom=0.16, top=0.88)
         plot_probabilities(softmax(logits / t), labels, ax=ax, top=8,
                            title=f"Next character after {prompt[-12:]!r}, T = {t:.1f}")
@@ -415,6 +407,7 @@ def temperature_explorer(model: CharRNN, prompt: str, n: int = 200, seed: int = 
 
     slider.observe(update, names="value")
     update()
-    box = _TemperatureExplorer([slider, widgets.HBox([samples, chart])])
+    row = widgets.HBox([samples, chart], layout=widgets.Layout(flex_flow="row wrap"))
+    box = _TemperatureExplorer([slider, row])
     box.update = update
     return box

@@ -488,7 +488,7 @@ _LAYOUT_JS = """(panel) => {
         .map(img => `${img.naturalWidth} px shown at ${img.clientWidth} px: ${(img.alt || '').slice(0, 60)}`);
     const editors = Array.from(root.querySelectorAll('.jp-CodeCell .cm-scroller'));
     const cut = editors.filter(el => el.scrollWidth > el.clientWidth + 1)
-        .map(el => (el.querySelector('.cm-content') || el).innerText.split('\\n')
+        .map(el => Array.from(el.querySelectorAll('.cm-line')).map(line => line.textContent)
             .reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 80));
     return {images: images.length, shrunk, editors: editors.length, cut};
 }"""

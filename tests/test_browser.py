@@ -209,11 +209,18 @@ def _measure_explorer_latency(lab, page) -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_training_notebook_reads_well_at_a_1024_pixel_window(request, lab, browser):
-    """At 1024 px the explorer's figures keep their drawn size and its controls and result line stay visible."""
-    context = browser.new_context(viewport=NARROW_VIEWPORT)
+    """At 1024 px the explorer's figures keep their drawn size and its controls and result line stay visible.
+
+    The notebook runs at the usual size, then the window narrows to 1024 px (JupyterLab's toolbar folds the
+    kernel name away at that width, which the run helpers read), with the file browser open as JupyterLab
+    opens it.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
         _open_and_run_all(lab, page, TRAINING)
+        page.set_viewport_size(NARROW_VIEWPORT)
+        page.wait_for_timeout(1000)
         explorer = cell_containing(page, ".rnn-explorer")
         explorer.scroll_into_view_if_needed()
         page.locator(".rnn-explorer-plots img").first.wait_for(timeout=30_000)
