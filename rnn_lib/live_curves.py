@@ -52,7 +52,7 @@ def _panel(x0: float, y0: float, width: float, height: float, title: str, ylabel
     return parts
 
 
-def training_svg(history, epochs: int, note: str, width: int = 560, height: int = 400) -> str:
+def training_svg(history, epochs: int, note: str, width: int = 560, height: int = 416) -> str:
     """An SVG (``width`` x ``height`` pixels) of the loss and accuracy so far, with ``note`` underneath.
 
     history: a ``training.History`` of a classifier (train/test loss and accuracy per finished epoch).

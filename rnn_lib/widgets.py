@@ -43,7 +43,7 @@ SATURATED = 0.99
 LIVE_REDRAW_SECONDS = 0.1
 #: Widget figures at most 560 pixels wide at DPI: at a 1024-pixel window with JupyterLab's file browser open,
 #: a notebook output is 568 pixels wide (measured in JupyterLab 4), so they are shown at their drawn size.
-EXPLORER_FIGSIZE = (7.0, 5.0)
+EXPLORER_FIGSIZE = (7.0, 5.2)
 DPI = 80
 MAX_FIGURE_INCHES = 7.0
 
@@ -170,7 +170,7 @@ def train_and_plot(train, test, *, hidden_size: int = 32, learning_rate: float =
     grid = figure.add_gridspec(2, 2, height_ratios=[1, 1])
     loss_ax, accuracy_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
     heat_ax = figure.add_subplot(grid[1, :])
-    figure.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.94, wspace=0.3, hspace=0.85)
+    figure.subplots_adjust(left=0.1, right=0.98, bottom=0.2, top=0.94, wspace=0.3, hspace=0.85)
     plot_history(history, axes=(loss_ax, accuracy_ax))
     plot_hidden_states(model.hidden_states(sentence), vocab.tokens(sentence), ax=heat_ax,
                        title=f"After training: {sentence!r}")
