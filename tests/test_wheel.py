@@ -83,6 +83,26 @@ def test_notebooks_into_a_file_is_an_error_that_says_so(tmp_path, capsys):
     assert "is a file" in capsys.readouterr().err
 
 
+def test_lab_copies_the_course_and_starts_jupyterlab_in_it_with_allow_root_as_root(tmp_path, monkeypatch, capsys):
+    import rnn_lib.course as course
+    from rnn_lib.cli import main
+
+    calls = []
+    monkeypatch.setattr(course.subprocess, "call", lambda command, cwd: calls.append((command, cwd)) or 0)
+    monkeypatch.setattr(course, "running_as_root", lambda: True)
+    dest = tmp_path / "course"
+    assert main(["lab", str(dest)]) == 0
+    ((command, cwd),) = calls
+    assert cwd == dest and (dest / "00_start_here.ipynb").is_file()
+    assert command[1:3] == ["-m", "jupyterlab"] and "00_start_here.ipynb" in command and "--allow-root" in command
+    assert "--allow-root" in capsys.readouterr().out
+
+    monkeypatch.setattr(course, "running_as_root", lambda: False)
+    assert main(["lab", str(dest)]) == 0
+    assert "--allow-root" not in calls[-1][0]
+    assert "kept" in capsys.readouterr().out        # the second start reuses the student's copy
+
+
 def test_help_lists_the_course_commands(capsys):
     from rnn_lib.cli import main
 
