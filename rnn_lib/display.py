@@ -49,8 +49,11 @@ def _describe_axes(ax) -> str:
     kinds = []
     if ax.images:
         kinds.append("heatmap")
-    if ax.lines:
-        kinds.append("line plot" if len(ax.lines) == 1 else f"{len(ax.lines)} lines")
+    # Count the named curves; unnamed guide lines (epoch marks, thresholds) are not what the plot shows.
+    named = [line for line in ax.lines if not line.get_label().startswith("_")]
+    count = len(named) or len(ax.lines)
+    if count:
+        kinds.append("line plot" if count == 1 else f"{count} lines")
     bars = [patch for container in ax.containers for patch in container]
     if bars:
         kinds.append(f"bar chart of {len(bars)} bars")
