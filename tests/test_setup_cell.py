@@ -72,3 +72,5 @@ def test_the_url_is_declared_once_and_the_binder_badge_is_built_from_it():
     badges = re.findall(r"https://mybinder\.org/v2/gh/([^/]+/[^/]+)/", readme)
     assert badges, "README.md has no Binder badge"
     assert set(badges) == {match.group(1)}, f"Binder badge points at {badges}, pyproject at {match.group(1)}"
+    colab = re.findall(r"https://colab\.research\.google\.com/github/([^/]+/[^/]+)/", readme)
+    assert set(colab) <= {match.group(1)}, f"Colab links point at {colab}, pyproject at {match.group(1)}"
