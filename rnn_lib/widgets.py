@@ -229,11 +229,17 @@ def temperature_samples(model: CharRNN, prompt: str, temperature: float, n: int 
 # --- widget plumbing ---------------------------------------------------------------------------
 
 def _picture(figure) -> dict:
-    """Render a figure to its display bundle (PNG with a text alternative) and close it."""
+    """Render a figure to its display bundle (PNG with a text alternative) and close it.
+
+    Only the ``text/html`` view (``<img alt=...>``) and the plain-text description: every front end that
+    draws widgets renders HTML, and one copy of the PNG halves what each redraw sends to the browser.
+    """
     try:
-        return image_bundle(png_bytes(figure, dpi=DPI), describe_figure(figure))
+        bundle = image_bundle(png_bytes(figure, dpi=DPI), describe_figure(figure))
     finally:
         plt.close(figure)
+    del bundle["image/png"]
+    return bundle
 
 
 def _show(output: widgets.Output, picture: dict | None, message: str = "") -> None:
