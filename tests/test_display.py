@@ -161,3 +161,27 @@ def test_the_explorer_explains_a_run_that_saturates(data):
     fine = train_and_plot(train, test, hidden_size=32, learning_rate=0.03, epochs=40, seed=0)
     plt.close(fine.figure)
     assert diagnose(fine, train) == ""
+
+
+def test_live_curves_are_valid_svg_with_one_polyline_per_curve_inside_the_frame():
+    import xml.etree.ElementTree as ET
+
+    from rnn_lib.live_curves import training_svg
+    from rnn_lib.training import History
+
+    history = History(epoch=[1, 2, 3], train_loss=[0.7, 0.5, 0.3], test_loss=[0.7, 0.6, 0.5],
+                      train_accuracy=[0.5, 0.7, 0.9], test_accuracy=[0.5, 0.6, 0.7])
+    root = ET.fromstring(training_svg(history, epochs=10, note="hidden states <after> training"))
+    namespace = {"svg": "http://www.w3.org/2000/svg"}
+    lines = root.findall("svg:polyline", namespace)
+    assert len(lines) == 4
+    width, height = float(root.get("width")), float(root.get("height"))
+    for line in lines:
+        points = [tuple(map(float, pair.split(","))) for pair in line.get("points").split()]
+        assert len(points) == 3
+        assert all(0 <= x <= width and 0 <= y <= height for x, y in points)
+        assert points[0][0] < points[1][0] < points[2][0]
+    # Accuracy 90% sits higher (smaller y) than 50% on the same panel.
+    train_accuracy = [tuple(map(float, p.split(","))) for p in lines[2].get("points").split()]
+    assert train_accuracy[2][1] < train_accuracy[0][1]
+    assert "hidden states &lt;after&gt; training" in training_svg(history, 10, "hidden states <after> training")
