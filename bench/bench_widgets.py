@@ -7,6 +7,10 @@ callbacks a slider release runs, PNG rendering included), and prints the median 
 and its ratio to the budget.
 
     python bench/bench_widgets.py [--repeats 5]
+    python bench/bench_widgets.py --hidden-sizes [--seeds 0 1 2]   # the explorer's result at every hidden size
+
+``--hidden-sizes`` trains the explorer's model at its default settings for every hidden size its slider
+offers and prints the final accuracies per seed, and what the explorer's result line would say.
 """
 
 from __future__ import annotations
@@ -63,7 +67,13 @@ def toggle(control, other_value, default_value):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="interactions per row (default 5)")
+    parser.add_argument("--hidden-sizes", action="store_true",
+                        help="instead: final accuracy at every hidden size the explorer offers")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds for --hidden-sizes")
+    parser.add_argument("--no-scaling", action="store_true", help="with --hidden-sizes: the rate unscaled")
     args = parser.parse_args(argv)
+    if args.hidden_sizes:
+        return hidden_size_table(args.seeds, scale=not args.no_scaling)
 
     train, test = load_sentiment()
     explorers = []
@@ -71,7 +81,7 @@ def main(argv=None) -> int:
     explorer = explorers[0]
     controls = {widget._dom_classes[0]: widget for widget in _walk(explorer) if widget._dom_classes}
     rows = [("training_explorer: first draw (build)", build_seconds)]
-    for name, other in (("rnn-hidden-size", 36), ("rnn-learning-rate", 0.0178), ("rnn-epochs", 45),
+    for name, other in (("rnn-hidden-size", 36), ("rnn-learning-rate", 0.02), ("rnn-epochs", 45),
                         ("rnn-optimizer", "adagrad")):
         control = controls[name]
         default = control.value
@@ -128,6 +138,44 @@ def main(argv=None) -> int:
     if os.getloadavg()[0] > (os.cpu_count() or 1):
         print(f"note: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; wall times include waiting "
               "for a core, CPU times do not.")
+    return 0
+
+
+def hidden_size_table(seeds, scale: bool = True) -> int:
+    """Final train/test accuracy for every hidden size of the explorer's slider at its default settings."""
+    from rnn_lib.widgets import diagnose, train_and_plot
+
+    train, test = load_sentiment()
+    with contextlib.redirect_stdout(io.StringIO()):
+        explorer = training_explorer(train, test, scale_learning_rate=scale)
+    controls = {widget._dom_classes[0]: widget for widget in _walk(explorer) if widget._dom_classes}
+    plt.close("all")
+    hidden = controls["rnn-hidden-size"]
+    defaults = {"learning_rate": controls["rnn-learning-rate"].value, "epochs": controls["rnn-epochs"].value,
+                "optimizer": controls["rnn-optimizer"].value}
+    sizes = list(range(hidden.min, hidden.max + 1, hidden.step))
+    print(f"explorer defaults: {defaults}, learning rate {'scaled by 32/H above 32' if scale else 'unscaled'}; "
+          f"seeds {seeds}")
+    print()
+    print("| hidden size | learning rate | test accuracy per seed (%) | mean | train accuracy (mean %) "
+          "| result line says |")
+    print("|---:|---:|---|---:|---:|---|")
+    worst = 1.0
+    for size in sizes:
+        tests, trains, verdicts = [], [], set()
+        for seed in seeds:
+            run = train_and_plot(train, test, hidden_size=size, seed=seed, scale_learning_rate=scale, **defaults)
+            plt.close(run.figure)
+            tests.append(run.history.test_accuracy[-1])
+            trains.append(run.history.train_accuracy[-1])
+            verdict = diagnose(run, train)
+            verdicts.add(verdict.split(":")[0] if verdict else "learned")
+        worst = min(worst, min(trains))
+        print(f"| {size} | {run.settings['learning_rate']:.4g} | {' / '.join(f'{100 * a:.1f}' for a in tests)} | "
+              f"{100 * statistics.mean(tests):.1f} | {100 * statistics.mean(trains):.1f} | "
+              f"{', '.join(sorted(verdicts))} |", flush=True)
+    print()
+    print(f"lowest final train accuracy over all sizes and seeds: {100 * worst:.1f}%")
     return 0
 
 

@@ -20,8 +20,11 @@ Modules, in the order the notebooks meet them:
 bookkeeping, tested to give identical numbers. Read ``layers`` to learn.
 """
 
+from . import display as _display
 from .models import CharRNN, SentimentRNN
 from .text import Vocabulary, pad_batch, tokenize
+
+_display.install()      # in a notebook, figures carry a text alternative (a no-op outside IPython)
 
 __version__ = "0.1.0"
 

@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="update rule (default adam)")
     chars.add_argument("--seed", type=int, default=0, help="random seed")
     chars.add_argument("--save", metavar="PATH", help="write the trained model to this .npz file")
+
+    from .course import add_course_commands  # the course commands: notebooks DEST, lab [DEST]
+
+    add_course_commands(commands)
     return parser
 
 
@@ -194,8 +198,8 @@ def _message(err: BaseException) -> str:
     """The error's message in the command line's own words."""
     if isinstance(err, TextTooShort):
         return (f"the text has {err.length} characters, too short for training: it needs at least {err.needed} "
-                f"({err.batch_size} parallel streams of --seq-length {err.seq_length}, plus one). Use a longer "
-                "--text file or a smaller --seq-length.")
+                f"(--batch-size {err.batch_size} parallel streams of --seq-length {err.seq_length}, plus one). Use a "
+                "longer --text file, a smaller --seq-length or a smaller --batch-size.")
     if isinstance(err, MemoryError):
         return "not enough memory for this model; choose a smaller --hidden-size."
     text = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
@@ -209,6 +213,10 @@ def _message(err: BaseException) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("notebooks", "lab"):
+        from .course import run_course_command
+
+        return run_course_command(args)
     _check_arguments(parser, args)
     try:
         {"sentiment": train_sentiment, "chars": train_chars}[args.task](args)

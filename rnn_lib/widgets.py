@@ -11,15 +11,19 @@ Dimensions: T steps, H hidden units, V vocabulary.
 
 from __future__ import annotations
 
+import base64
 import html
-import io
+import time
 from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Image, clear_output, display
+from IPython.display import clear_output, display
 
+from . import display as _display
+from .display import FallbackText, describe_figure, image_bundle, png_bytes
+from .live_curves import training_svg
 from .losses import softmax
 from .models import CharRNN, SentimentRNN
 from .plots import plot_hidden_states, plot_history, plot_probabilities
@@ -29,6 +33,21 @@ from .training import History, TrainingDiverged, train_classifier
 DEFAULT_SENTENCE = "the film was not good"
 OPTIMIZER_NAMES = ("sgd", "adagrad", "adam")
 LABELS = ("negative", "positive")
+#: The explorer's learning rates: a few per decade, and the default 0.03 among them so the slider can return to it.
+LEARNING_RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1.0)
+#: Up to this many hidden units the learning rate is used as set; above it, scaled by REFERENCE_HIDDEN / H.
+REFERENCE_HIDDEN = 32
+#: A hidden value this close to +-1 sits on tanh's flat part, where its gradient (1 - h^2) is almost zero.
+SATURATED = 0.99
+#: Send live curves at most this often while training (a frame is cheap; the browser redraws each one).
+LIVE_REDRAW_SECONDS = 0.1
+#: Widget figures at most 560 pixels wide at DPI: at a 1024-pixel window with JupyterLab's file browser open,
+#: a notebook output is 568 pixels wide (measured in JupyterLab 4), so they are shown at their drawn size.
+EXPLORER_FIGSIZE = (7.0, 5.2)
+DPI = 80
+MAX_FIGURE_INCHES = 7.0
+
+_display.install()      # figures shown in this kernel carry their text alternative
 
 
 # --- plain functions ---------------------------------------------------------------------------
@@ -62,31 +81,96 @@ def describe_run(history: History, settings: dict) -> str:
 
 
 def describe_settings(settings: dict) -> str:
-    """``hidden size 32, learning rate 0.03, 40 epochs, adam, seed 0`` from ``TrainingRun.settings``."""
-    return (f"hidden size {settings['hidden_size']}, learning rate {settings['learning_rate']:.3g}, "
+    """``hidden size 32, learning rate 0.03, 40 epochs, adam, seed 0`` from ``TrainingRun.settings``.
+
+    When the explorer scaled the rate for a large hidden size, says so: ``learning rate 0.0075 (0.03 x 32/128)``.
+    """
+    rate = f"learning rate {settings['learning_rate']:.3g}"
+    base = settings.get("base_learning_rate")
+    if base is not None and abs(base - settings["learning_rate"]) > 1e-12:
+        rate += f" ({base:.3g} x {REFERENCE_HIDDEN}/{settings['hidden_size']})"
+    return (f"hidden size {settings['hidden_size']}, {rate}, "
             f"{settings['epochs']} epochs, {settings['optimizer']}, seed {settings['seed']}")
+
+
+def scaled_learning_rate(learning_rate: float, hidden_size: int) -> float:
+    """``learning_rate`` for up to REFERENCE_HIDDEN units, times REFERENCE_HIDDEN / H above that.
+
+    Why: Adam (and Adagrad) move every weight by about the learning rate per step, whatever its gradient.
+    A hidden unit adds up H weighted inputs, so one step can shift its input by about H x learning rate:
+    with many units the same rate pushes tanh into its flat ends (|h| near 1), where gradients vanish and
+    training stalls. Dividing the rate by H keeps the shift per step about the same at every size.
+    """
+    return float(learning_rate) * min(1.0, REFERENCE_HIDDEN / int(hidden_size))
+
+
+def saturated_fraction(model: SentimentRNN, texts) -> float:
+    """Fraction of hidden values with |h| > SATURATED over every word of ``texts`` (tanh's flat ends)."""
+    states = np.concatenate([model.hidden_states(text) for text in texts])
+    return float(np.mean(np.abs(states) > SATURATED))
+
+
+def diagnose(run: TrainingRun, train) -> str:
+    """One sentence on what the run shows when it did not simply learn, or "" when it did.
+
+    Measured on the run itself: the final accuracies, the loss at the first and last epoch and the share
+    of saturated hidden values on (up to 60) training sentences.
+    """
+    last = run.history.last()
+    train_accuracy, test_accuracy = last["train_accuracy"], last.get("test_accuracy")
+    first_loss, last_loss = run.history.train_loss[0], last["train_loss"]
+    settings = run.settings
+    if train_accuracy < 0.75:
+        saturated = saturated_fraction(run.model, [text for text, _ in train[:60]])
+        if saturated > 0.5:
+            advice = "lower the rate" if settings.get("base_learning_rate") else \
+                "lower the rate, or tick 'scale with hidden size'"
+            return (f"did not learn: {100 * saturated:.0f}% of hidden values are stuck near -1 or +1, where tanh is "
+                    f"flat and gradients vanish. Each step moves every weight by about the learning rate and a unit "
+                    f"adds up {settings['hidden_size']} of them: {advice}.")
+        more = min(100, 2 * settings["epochs"])
+        base = settings.get("base_learning_rate")
+        why = (f"the rate was scaled down to {settings['learning_rate']:.3g} for {settings['hidden_size']} units, "
+               f"and smaller steps need more of them: try {more} epochs" if base and base > settings["learning_rate"]
+               else f"raise the learning rate, or try {more} epochs")
+        if last_loss > 0.8 * first_loss:
+            return f"barely learned: the loss only went from {first_loss:.3f} to {last_loss:.3f}; {why}."
+        return f"still learning: the loss went from {first_loss:.3f} to {last_loss:.3f}; {why}."
+    if test_accuracy is not None and train_accuracy - test_accuracy > 0.2:
+        return (f"overfits: right on {100 * train_accuracy:.0f}% of the training sentences but only "
+                f"{100 * test_accuracy:.0f}% of new ones; it learned those sentences more than the rules.")
+    return ""
 
 
 def train_and_plot(train, test, *, hidden_size: int = 32, learning_rate: float = 0.03, epochs: int = 40,
                    optimizer: str = "adam", seed: int = 0, sentence: str = DEFAULT_SENTENCE,
-                   vocab: Vocabulary | None = None) -> TrainingRun:
+                   vocab: Vocabulary | None = None, scale_learning_rate: bool = False,
+                   on_progress=None) -> TrainingRun:
     """Train a fresh ``SentimentRNN`` and draw its loss/accuracy curves and the hidden states of ``sentence``.
 
     train, test: lists of ``(text, label)`` pairs. The vocabulary is built from the training texts
-    unless ``vocab`` is given. Returns a ``TrainingRun``; its figure is open (call ``plt.show()``).
+    unless ``vocab`` is given. With ``scale_learning_rate`` the rate is ``scaled_learning_rate(learning_rate,
+    hidden_size)``. ``on_progress(history)`` is called after every epoch (the explorer draws live curves).
+    Returns a ``TrainingRun``; its figure is open (call ``plt.show()``).
     Raises ``TrainingDiverged`` if the loss becomes NaN or infinite.
     """
     if vocab is None:
         vocab = Vocabulary.from_texts([text for text, _ in train])
-    settings = {"hidden_size": int(hidden_size), "learning_rate": float(learning_rate), "epochs": int(epochs),
+    rate = scaled_learning_rate(learning_rate, hidden_size) if scale_learning_rate else float(learning_rate)
+    settings = {"hidden_size": int(hidden_size), "learning_rate": rate, "epochs": int(epochs),
                 "optimizer": optimizer, "seed": int(seed)}
+    if scale_learning_rate:
+        settings["base_learning_rate"] = float(learning_rate)
     model = SentimentRNN(vocab, hidden_size=hidden_size, seed=seed)
-    history = train_classifier(model, train, test, epochs=epochs, learning_rate=learning_rate,
-                               optimizer=optimizer, seed=seed)
+    history = train_classifier(model, train, test, epochs=epochs, learning_rate=rate,
+                               optimizer=optimizer, seed=seed, callback=on_progress)
+    # Curves on top, the heatmap underneath: narrow enough for a notebook beside JupyterLab's file browser.
     # Fixed margins instead of a layout engine: the explorer redraws this on every slider release.
-    figure = plt.figure(figsize=(13, 3.8))
-    loss_ax, accuracy_ax, heat_ax = figure.subplots(1, 3, width_ratios=[1, 1, 1.15])
-    figure.subplots_adjust(left=0.05, right=0.99, bottom=0.24, top=0.9, wspace=0.25)
+    figure = plt.figure(figsize=EXPLORER_FIGSIZE, dpi=DPI)
+    grid = figure.add_gridspec(2, 2, height_ratios=[1, 1])
+    loss_ax, accuracy_ax = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
+    heat_ax = figure.add_subplot(grid[1, :])
+    figure.subplots_adjust(left=0.1, right=0.98, bottom=0.2, top=0.94, wspace=0.3, hspace=0.85)
     plot_history(history, axes=(loss_ax, accuracy_ax))
     plot_hidden_states(model.hidden_states(sentence), vocab.tokens(sentence), ax=heat_ax,
                        title=f"After training: {sentence!r}")
@@ -100,13 +184,18 @@ def predict_and_plot(model: SentimentRNN, text: str):
     Words the model never saw are read as ``<unk>``.
     """
     vocab = model._require_vocab()
-    tokens = vocab.tokens(text)
+    if not isinstance(text, str) or not text.strip():
+        return None, None, None
+    try:
+        tokens = vocab.tokens(text)
+    except ValueError:           # nothing the tokenizer can read, e.g. only punctuation
+        return None, None, None
     if not tokens:
         return None, None, None
     probabilities = model.predict_proba([text])[0]
     label = int(probabilities.argmax())
     shown = [token if token in vocab else f"{token} (unk)" for token in tokens]
-    figure = plt.figure(figsize=(max(7.0, 0.7 * len(tokens) + 4), 3.6))
+    figure = plt.figure(figsize=(min(MAX_FIGURE_INCHES, 0.5 * len(tokens) + 4), 3.6), dpi=DPI)
     heat_ax, bar_ax = figure.subplots(1, 2, width_ratios=[3, 1])
     figure.subplots_adjust(left=0.08, right=0.97, bottom=0.26, top=0.88, wspace=0.45)
     plot_hidden_states(model.hidden_states(text), shown, ax=heat_ax, title="Hidden state after each word")
@@ -118,7 +207,7 @@ def predict_and_plot(model: SentimentRNN, text: str):
 def describe_prediction(model: SentimentRNN, label: int | None, probability: float | None) -> str:
     """``positive (0.93)``, or a hint when there was nothing to read."""
     if label is None:
-        return "type a sentence"
+        return "type a sentence and press Enter (the box is empty)"
     name = LABELS[label] if model.num_classes == 2 else f"class {label}"
     return f"{name} ({probability:.2f})"
 
@@ -139,21 +228,25 @@ def temperature_samples(model: CharRNN, prompt: str, temperature: float, n: int 
 
 # --- widget plumbing ---------------------------------------------------------------------------
 
-def _png(figure) -> bytes:
-    """Render a figure to PNG bytes and close it, so redrawing does not pile up open figures."""
-    buffer = io.BytesIO()
+def _picture(figure) -> dict:
+    """Render a figure to its display bundle (PNG with a text alternative) and close it.
+
+    Only the ``text/html`` view (``<img alt=...>``) and the plain-text description: every front end that
+    draws widgets renders HTML, and one copy of the PNG halves what each redraw sends to the browser.
+    """
     try:
-        figure.savefig(buffer, format="png", dpi=80)
+        bundle = image_bundle(png_bytes(figure, dpi=DPI), describe_figure(figure))
     finally:
         plt.close(figure)
-    return buffer.getvalue()
+    del bundle["image/png"]
+    return bundle
 
 
-def _show(output: widgets.Output, png: bytes | None, message: str = "") -> None:
+def _show(output: widgets.Output, picture: dict | None, message: str = "") -> None:
     with output:
         clear_output(wait=True)
-        if png is not None:
-            display(Image(data=png, format="png"))
+        if picture is not None:
+            display(picture, raw=True)
         elif message:
             print(message)
 
@@ -170,67 +263,124 @@ def _classed(widget, name: str):
 
 # --- the widgets -------------------------------------------------------------------------------
 
+class _Explorer(FallbackText, widgets.VBox):
+    fallback_text = ("Training explorer (an interactive widget): sliders for hidden size, learning rate, epochs "
+                     "and optimizer retrain the sentiment model and redraw its curves. Run this cell to use it; "
+                     "the static figure above shows the default settings.")
+
+
+class _SentenceBox(FallbackText, widgets.VBox):
+    fallback_text = ("Sentence box (an interactive widget): type a sentence to see the trained model's prediction "
+                     "and the hidden state after each word. Run this cell to use it.")
+
+
+class _TemperatureExplorer(FallbackText, widgets.VBox):
+    fallback_text = ("Temperature explorer (an interactive widget): a slider sets the sampling temperature and "
+                     "shows a sample of generated text with the next-character probabilities. Run this cell to "
+                     "use it.")
+
+
 def training_explorer(train, test, *, hidden_size: int = 32, learning_rate: float = 0.03, epochs: int = 40,
-                      optimizer: str = "adam", seed: int = 0, sentence: str = DEFAULT_SENTENCE) -> widgets.VBox:
+                      optimizer: str = "adam", seed: int = 0, sentence: str = DEFAULT_SENTENCE,
+                      scale_learning_rate: bool = True) -> widgets.VBox:
     """Sliders for hidden size, learning rate, epochs and optimizer; releasing one retrains and redraws.
 
-    Shows ``train_and_plot``'s figure (loss and accuracy curves, hidden states of ``sentence``) and a
-    result line with the final accuracies and losses. The vocabulary and seed stay fixed.
+    While it trains, the result line counts the epochs and the loss and accuracy curves grow a few times a
+    second; at the end the figure adds the hidden states of ``sentence`` and the result line gives the
+    final accuracies and losses, and says why when a run did not learn (``diagnose``). The checkbox
+    "scale with hidden size" (on by default) divides the rate by H/32 above 32 units (``scaled_learning_rate``
+    says why); untick it to see large models fail at a rate that suits small ones. The vocabulary and seed
+    stay fixed.
     """
     if optimizer not in OPTIMIZER_NAMES:
         raise ValueError(f"optimizer must be one of {OPTIMIZER_NAMES}, got {optimizer!r}.")
+    rates = sorted(set(LEARNING_RATES) | {float(learning_rate)})
     vocab = Vocabulary.from_texts([text for text, _ in train])
     style = {"description_width": "initial"}
     hidden = _classed(widgets.IntSlider(value=hidden_size, min=4, max=128, step=4, description="hidden size",
                                         continuous_update=False, style=style), "rnn-hidden-size")
-    rate = _classed(widgets.FloatLogSlider(value=learning_rate, base=10, min=-4, max=0, step=0.25,
-                                           description="learning rate", readout_format=".4f",
-                                           continuous_update=False, style=style), "rnn-learning-rate")
+    rate = _classed(widgets.SelectionSlider(options=[(f"{value:g}", value) for value in rates],
+                                            value=float(learning_rate), description="learning rate",
+                                            continuous_update=False, style=style), "rnn-learning-rate")
     epoch_count = _classed(widgets.IntSlider(value=epochs, min=5, max=100, step=5, description="epochs",
                                              continuous_update=False, style=style), "rnn-epochs")
     chooser = _classed(widgets.Dropdown(options=list(OPTIMIZER_NAMES), value=optimizer, description="optimizer",
-                                        style=style), "rnn-optimizer")
+                                        style=style, layout=widgets.Layout(width="200px")), "rnn-optimizer")
+    scaling = _classed(widgets.Checkbox(value=scale_learning_rate, description="scale with hidden size",
+                                        indent=False, style=style), "rnn-scale-rate")
     plots = _classed(widgets.Output(), "rnn-explorer-plots")
     result = _classed(widgets.HTML(), "rnn-explorer-result")
 
     def retrain(_change=None):
-        result.value = _result_html("training ...")
+        total = epoch_count.value
+        result.value = _result_html(f"training: epoch 0 of {total} ...")
+        last_frame = [0.0]
+        note = f"hidden states of {sentence!r} appear when training ends"
+
+        def on_progress(history):
+            last = history.last()
+            result.value = _result_html(
+                f"training: epoch {last['epoch']} of {total} | train loss {last['train_loss']:.3f} | "
+                f"test accuracy {100 * last.get('test_accuracy', float('nan')):.1f}%")
+            now = time.perf_counter()
+            if last["epoch"] < total and now - last_frame[0] >= LIVE_REDRAW_SECONDS:
+                _show(plots, _live_picture(history, total, note))
+                last_frame[0] = now
+
         try:
             run = train_and_plot(train, test, hidden_size=hidden.value, learning_rate=rate.value,
-                                 epochs=epoch_count.value, optimizer=chooser.value, seed=seed,
-                                 sentence=sentence, vocab=vocab)
+                                 epochs=total, optimizer=chooser.value, seed=seed, sentence=sentence,
+                                 vocab=vocab, scale_learning_rate=scaling.value, on_progress=on_progress)
         except TrainingDiverged as error:
             plt.close("all")
             _show(plots, None, str(error))
             result.value = _result_html(f"diverged: {error}", ok=False)
             return
-        _show(plots, _png(run.figure))
-        result.value = _result_html(run.summary())
+        _show(plots, _picture(run.figure))
+        verdict = diagnose(run, train)
+        summary = run.summary() if not verdict else f"{run.summary()} -> {verdict}"
+        result.value = _result_html(summary, ok=not verdict or verdict.startswith("overfits"))
 
-    for control in (hidden, rate, epoch_count, chooser):
+    for control in (hidden, rate, epoch_count, chooser, scaling):
         control.observe(retrain, names="value")
     retrain()
-    controls = widgets.HBox([widgets.VBox([hidden, rate]), widgets.VBox([epoch_count, chooser])])
-    box = widgets.VBox([controls, result, plots])
+    right = widgets.VBox([epoch_count, widgets.HBox([chooser, scaling])])
+    controls = widgets.HBox([widgets.VBox([hidden, rate]), right], layout=widgets.Layout(flex_flow="row wrap"))
+    box = _Explorer([controls, result, plots])
     box.retrain = retrain           # lets a benchmark or a test trigger a redraw directly
     return _classed(box, "rnn-explorer")
 
 
+def _live_picture(history, epochs: int, note: str) -> dict:
+    """A live frame of the training curves: an SVG image with a text alternative (see ``rnn_lib.live_curves``)."""
+    svg = training_svg(history, epochs, note)
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    last = history.last()
+    alt = html.escape(f"Training in progress: epoch {last['epoch']} of {epochs}, train loss {last['train_loss']:.3f}",
+                      quote=True)
+    return {"text/html": f'<img src="data:image/svg+xml;base64,{encoded}" alt="{alt}"/>', "text/plain": alt}
+
+
 def sentence_box(model: SentimentRNN, text: str = DEFAULT_SENTENCE) -> widgets.VBox:
-    """Type a sentence (press Enter): shows the predicted class with its probability and the hidden states."""
+    """Type a sentence (press Enter): shows the predicted class with its probability and the hidden states.
+
+    An empty box (or one with nothing the model can read) shows a hint instead of a prediction.
+    """
     entry = _classed(widgets.Text(value=text, description="sentence", continuous_update=False,
+                                  placeholder="type a sentence and press Enter",
                                   layout=widgets.Layout(width="60%")), "rnn-sentence")
     output = _classed(widgets.Output(), "rnn-sentence-output")
     result = _classed(widgets.HTML(), "rnn-sentence-result")
 
     def update(_change=None):
         label, probability, figure = predict_and_plot(model, entry.value)
-        _show(output, None if figure is None else _png(figure), "type a sentence and press Enter")
-        result.value = _result_html(describe_prediction(model, label, probability))
+        _show(output, None if figure is None else _picture(figure),
+              "Type a sentence in the box above and press Enter to see the prediction and the hidden states.")
+        result.value = _result_html(describe_prediction(model, label, probability), ok=label is not None)
 
     entry.observe(update, names="value")
     update()
-    box = widgets.VBox([widgets.HBox([entry, result]), output])
+    box = _SentenceBox([widgets.HBox([entry, result]), output])
     box.update = update
     return box
 
@@ -246,22 +396,24 @@ def temperature_explorer(model: CharRNN, prompt: str, n: int = 200, seed: int = 
     slider = _classed(widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="temperature",
                                           continuous_update=False, readout_format=".1f",
                                           style={"description_width": "initial"}), "rnn-temperature")
-    samples = _classed(widgets.HTML(layout=widgets.Layout(width="55%")), "rnn-samples")
-    chart = widgets.Output(layout=widgets.Layout(width="45%"))
+    # Side by side where there is room, one above the other in a narrow window.
+    samples = _classed(widgets.HTML(layout=widgets.Layout(flex="1 1 320px", min_width="280px")), "rnn-samples")
+    chart = widgets.Output(layout=widgets.Layout(flex="0 0 auto"))
 
     def update(_change=None):
         t = slider.value
         text = temperature_samples(model, prompt, t, n=n, seed=seed)
         samples.value = ("<pre style='white-space: pre-wrap; font-size: 0.95em'>"
                          f"<b>{html.escape(prompt)}</b>{html.escape(text)}</pre>")
-        figure, ax = plt.subplots(figsize=(4.5, 3.2))
+        figure, ax = plt.subplots(figsize=(4.2, 3.0), dpi=DPI)
         figure.subplots_adjust(left=0.18, right=0.96, bottom=0.16, top=0.88)
         plot_probabilities(softmax(logits / t), labels, ax=ax, top=8,
                            title=f"Next character after {prompt[-12:]!r}, T = {t:.1f}")
-        _show(chart, _png(figure))
+        _show(chart, _picture(figure))
 
     slider.observe(update, names="value")
     update()
-    box = widgets.VBox([slider, widgets.HBox([samples, chart])])
+    row = widgets.HBox([samples, chart], layout=widgets.Layout(flex_flow="row wrap"))
+    box = _TemperatureExplorer([slider, row])
     box.update = update
     return box

@@ -423,3 +423,77 @@ def explained_timeouts(lab: JupyterLab, page, what: str) -> Iterator[None]:
 def cell_containing(page, selector: str):
     """Locator of the notebook cell whose output holds `selector` (for a screenshot of the whole widget)."""
     return page.locator(f"{PANEL} .jp-Cell").filter(has=page.locator(selector)).first
+
+
+# --- latency: slider release to first update and to the final figure ------------------------------
+
+_LATENCY_JS = """([panel, sliderClass, resultSelector, plotsSelector]) => {
+    const result = document.querySelector(panel + ' ' + resultSelector);
+    const plots = document.querySelector(panel + ' ' + plotsSelector);
+    const handle = document.querySelector(panel + ' .' + sliderClass + ' .noUi-handle');
+    const oldText = result.innerText.trim();
+    const oldImages = Array.from(plots.querySelectorAll('img')).map(img => img.src);
+    const m = {start: null, firstUpdate: null, firstImage: null, lastImage: null, final: null, images: 0};
+    window.__rnnLatency = m;
+    handle.addEventListener('keydown', () => { if (m.start === null) m.start = performance.now(); },
+                            {capture: true, once: true});
+    let seen = new Set(oldImages);
+    const check = () => {
+        if (m.start === null || m.final !== null) return;
+        const now = performance.now();
+        const text = result.innerText.trim();
+        const images = Array.from(plots.querySelectorAll('img')).map(img => img.src);
+        const fresh = images.filter(src => !seen.has(src));
+        if (fresh.length) {
+            fresh.forEach(src => seen.add(src));
+            m.images += 1;
+            if (m.firstImage === null) m.firstImage = now;
+            m.lastImage = now;
+        }
+        if (m.firstUpdate === null && (text !== oldText || fresh.length)) m.firstUpdate = now;
+        if (text !== oldText && !text.startsWith('training')) m.final = now;
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(result, {subtree: true, childList: true, characterData: true});
+    observer.observe(plots, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}"""
+
+
+def measure_release(page, css_class: str, key: str, result_selector: str, plots_selector: str,
+                    timeout_ms: int = WIDGET_UPDATE_MS) -> dict:
+    """Press `key` on slider `css_class` and time, in the page's own clock (ms after the key press):
+    the first visible change of the result line or figure, the first new figure, the last new figure before
+    the final result line, and the final result line. Returns those times and how many figures arrived.
+    """
+    handle = page.locator(f"{PANEL} .{css_class} .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    page.evaluate(_LATENCY_JS, [PANEL, css_class, result_selector, plots_selector])
+    handle.focus()
+    handle.press(key)
+    page.wait_for_function("() => window.__rnnLatency && window.__rnnLatency.final !== null", timeout=timeout_ms,
+                           polling="raf")
+    m = page.evaluate("() => window.__rnnLatency")
+    since = {name: (m[name] - m["start"]) / 1000 if m[name] is not None else None
+             for name in ("firstUpdate", "firstImage", "lastImage", "final")}
+    since["images"] = m["images"]
+    return since
+
+
+# --- layout at a narrow window ------------------------------------------------------------------
+
+_LAYOUT_JS = """(panel) => {
+    const root = document.querySelector(panel);
+    const images = Array.from(root.querySelectorAll('.jp-OutputArea-output img')).filter(img => img.naturalWidth > 0);
+    const shrunk = images.filter(img => img.clientWidth + 1 < img.naturalWidth)
+        .map(img => `${img.naturalWidth} px shown at ${img.clientWidth} px: ${(img.alt || '').slice(0, 60)}`);
+    const editors = Array.from(root.querySelectorAll('.jp-CodeCell .cm-scroller'));
+    const cut = editors.filter(el => el.scrollWidth > el.clientWidth + 1)
+        .map(el => Array.from(el.querySelectorAll('.cm-line')).map(line => line.textContent)
+            .reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 80));
+    return {images: images.length, shrunk, editors: editors.length, cut};
+}"""
+
+
+def layout_report(page) -> dict:
+    """Figures shown narrower than drawn, and code cells with lines wider than the editor, in the front notebook."""
+    return page.evaluate(_LAYOUT_JS, PANEL)
