@@ -103,7 +103,6 @@ class RecurrentModel:
                             "so it cannot read text; build it with Vocabulary.from_texts(...) instead.")
         return self.vocab
 
-    _require_vocab = require_vocab          # the old name, kept so existing callers keep working
 
     def require_finite(self) -> None:
         """Raise a ValueError naming the first parameter that holds NaN or inf."""

@@ -183,7 +183,7 @@ def predict_and_plot(model: SentimentRNN, text: str):
     Returns ``(label, probability, figure)``; ``figure`` is None when ``text`` has no tokens.
     Words the model never saw are read as ``<unk>``.
     """
-    vocab = model._require_vocab()
+    vocab = model.require_vocab()
     if not isinstance(text, str) or not text.strip():
         return None, None, None
     try:
@@ -214,7 +214,7 @@ def describe_prediction(model: SentimentRNN, label: int | None, probability: flo
 
 def next_character_logits(model: CharRNN, prompt: str) -> np.ndarray:
     """The scores (V,) the model gives every character right after reading ``prompt``."""
-    ids = np.asarray([model._require_vocab().encode(prompt)])
+    ids = np.asarray([model.require_vocab().encode(prompt)])
     if ids.shape[1] == 0:
         raise ValueError("prompt is empty; give the model at least one character to read.")
     logits, _ = model.forward(ids)
@@ -228,7 +228,7 @@ def temperature_samples(model: CharRNN, prompt: str, temperature: float, n: int 
 
 # --- widget plumbing ---------------------------------------------------------------------------
 
-def _picture(figure) -> dict:
+def render_figure(figure) -> dict:
     """Render a figure to its display bundle (PNG with a text alternative) and close it.
 
     Only the ``text/html`` view (``<img alt=...>``) and the plain-text description: every front end that
@@ -242,7 +242,7 @@ def _picture(figure) -> dict:
     return bundle
 
 
-def _show(output: widgets.Output, picture: dict | None, message: str = "") -> None:
+def show_in(output: widgets.Output, picture: dict | None, message: str = "") -> None:
     with output:
         clear_output(wait=True)
         if picture is not None:
@@ -324,7 +324,7 @@ def training_explorer(train, test, *, hidden_size: int = 32, learning_rate: floa
                 f"test accuracy {100 * last.get('test_accuracy', float('nan')):.1f}%")
             now = time.perf_counter()
             if last["epoch"] < total and now - last_frame[0] >= LIVE_REDRAW_SECONDS:
-                _show(plots, _live_picture(history, total, note))
+                show_in(plots, _live_picture(history, total, note))
                 last_frame[0] = now
 
         try:
@@ -333,10 +333,10 @@ def training_explorer(train, test, *, hidden_size: int = 32, learning_rate: floa
                                  vocab=vocab, scale_learning_rate=scaling.value, on_progress=on_progress)
         except TrainingDiverged as error:
             plt.close("all")
-            _show(plots, None, str(error))
+            show_in(plots, None, str(error))
             result.value = _result_html(f"diverged: {error}", ok=False)
             return
-        _show(plots, _picture(run.figure))
+        show_in(plots, render_figure(run.figure))
         verdict = diagnose(run, train)
         summary = run.summary() if not verdict else f"{run.summary()} -> {verdict}"
         result.value = _result_html(summary, ok=not verdict or verdict.startswith("overfits"))
@@ -374,7 +374,7 @@ def sentence_box(model: SentimentRNN, text: str = DEFAULT_SENTENCE) -> widgets.V
 
     def update(_change=None):
         label, probability, figure = predict_and_plot(model, entry.value)
-        _show(output, None if figure is None else _picture(figure),
+        show_in(output, None if figure is None else render_figure(figure),
               "Type a sentence in the box above and press Enter to see the prediction and the hidden states.")
         result.value = _result_html(describe_prediction(model, label, probability), ok=label is not None)
 
@@ -392,7 +392,7 @@ def temperature_explorer(model: CharRNN, prompt: str, n: int = 200, seed: int = 
     The sample always uses ``seed``, so moving the slider back gives the same text again.
     """
     logits = next_character_logits(model, prompt)
-    labels = model._require_vocab().itos
+    labels = model.require_vocab().itos
     slider = _classed(widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="temperature",
                                           continuous_update=False, readout_format=".1f",
                                           style={"description_width": "initial"}), "rnn-temperature")
@@ -409,7 +409,7 @@ def temperature_explorer(model: CharRNN, prompt: str, n: int = 200, seed: int = 
         figure.subplots_adjust(left=0.18, right=0.96, bottom=0.16, top=0.88)
         plot_probabilities(softmax(logits / t), labels, ax=ax, top=8,
                            title=f"Next character after {prompt[-12:]!r}, T = {t:.1f}")
-        _show(chart, _picture(figure))
+        show_in(chart, render_figure(figure))
 
     slider.observe(update, names="value")
     update()

@@ -16,7 +16,7 @@ from .experiments import train_memory
 from .forgetting import gradients_through_time
 from .plots_gated import plot_gradient_through_time
 from .training import TrainingDiverged
-from .widgets import _png, _show
+from .widgets import render_figure, show_in
 
 CELLS = ("rnn", "lstm", "gru")
 
@@ -69,10 +69,10 @@ def memory_explorer(cell: str = "lstm", distance: int = 30, *, seed: int = 0) ->
             figure, summary = train_and_trace(chooser.value, slider.value, seed=seed)
         except TrainingDiverged as error:
             plt.close("all")
-            _show(plots, None, str(error))
+            show_in(plots, None, str(error))
             result.value = f"<span style='color: #b03a2e'>{html.escape(str(error))}</span>"
             return
-        _show(plots, _png(figure))
+        show_in(plots, render_figure(figure))
         result.value = f"<span style='font-family: monospace'>{html.escape(summary)}</span>"
 
     button.on_click(retrain)

@@ -150,11 +150,13 @@ def test_empty_paths_are_usage_errors(tmp_path):
 
 def test_a_short_text_suggests_only_flags_that_exist(tmp_path):
     path = tmp_path / "short.txt"
-    path.write_text("abc def\n", encoding="utf-8")
+    path.write_text("abc def\n" * 25, encoding="utf-8")      # 200 characters: 180 to train on
     result = run_cli("train", "chars", "--text", str(path), "--epochs", "1")
     assert result.returncode == 1
-    assert "the text has 8 characters, too short for training: it needs at least 401" in result.stderr
-    assert "--seq-length" in result.stderr and "batch" not in result.stderr
+    # The defaults need 32 streams of 50 characters plus one: 1601.
+    assert "too short for training: it needs at least 1601" in result.stderr, result.stderr
+    suggested = set(re.findall(r"--[a-z][a-z-]+", result.stderr))
+    assert suggested == {"--text", "--seq-length", "--batch-size"}, result.stderr
 
 
 def test_every_flag_the_cli_suggests_exists():

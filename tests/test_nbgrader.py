@@ -12,7 +12,6 @@ import html
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
@@ -20,8 +19,6 @@ import pytest
 
 from tools import exercises, nbgrader_meta
 
-if sys.version_info < (3, 11):
-    pytest.skip("nbgrader 0.9 needs Python >= 3.11", allow_module_level=True)
 pytest.importorskip("nbgrader", reason="nbgrader is part of the test extra (pip install -e '.[test]')")
 
 ROOT = Path(__file__).resolve().parent.parent
