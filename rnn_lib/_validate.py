@@ -47,3 +47,142 @@ def float_array(value, name: str) -> np.ndarray:
     if array.dtype.kind not in "fiu":                   # booleans (kind "b") are refused too
         raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}.")
     return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
+# --- checks used by the models (models.py, serialisation.py) -------------------------------------
+
+MAX_PARAMETERS = 200_000_000        # 1.6 GB of float64 weights: far beyond any model these notebooks train
+
+
+def seed_value(seed) -> int:
+    """Return ``seed`` as a plain int (numpy integers included), or raise if it is not a whole number >= 0."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, Integral):
+        raise TypeError(f"seed must be a whole number such as 0, got {seed!r} ({type(seed).__name__}).")
+    if seed < 0:
+        raise ValueError(f"seed must be 0 or more, got {seed}.")
+    return int(seed)
+
+
+def float_dtype(dtype) -> np.dtype:
+    """Return ``np.dtype(dtype)`` if it is a floating-point type, else raise a TypeError."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a floating-point type such as np.float64 or np.float32, got {dtype!r}.") \
+            from None
+    if result.kind != "f":
+        raise TypeError(f"dtype must be a floating-point type such as np.float64 or np.float32, got {result} "
+                        "(weights of that type could not learn).")
+    return result
+
+
+def parameter_budget(count: int, what: str) -> None:
+    """Refuse a model whose weights would not fit in a laptop's memory, before allocating them."""
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"{what} would need {count:,} parameters ({count * 8 / 1e9:,.1f} GB as float64); "
+                         f"the limit is {MAX_PARAMETERS:,}. Use a smaller hidden_size or vocabulary.")
+
+
+def finite_params(params: dict, owner: str) -> None:
+    """Raise a ValueError naming the first parameter that holds NaN or inf."""
+    for name, value in params.items():
+        if not np.isfinite(value).all():
+            raise ValueError(f"{owner}'s parameter {name} holds NaN or inf, so every prediction would be "
+                             "meaningless. Training diverged (try a lower learning rate) or the weights were "
+                             "damaged; re-train or load a saved model.")
+
+
+def token_ids(ids, vocab_size: int, name: str) -> np.ndarray:
+    """Return ``ids`` as an integer array of ids in 0..vocab_size-1 with at least one axis, or raise."""
+    ids = np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{name}: token ids must be integers, got dtype {ids.dtype}.")
+    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
+        raise ValueError(f"{name}: token ids must lie in 0..{vocab_size - 1} for this model, "
+                         f"got values from {ids.min()} to {ids.max()}.")
+    return ids
+
+
+def id_batch(ids, vocab_size: int, name: str) -> np.ndarray:
+    """Return ``ids`` as an (N, T) batch of token ids with N >= 1 and T >= 1, or raise."""
+    ids = token_ids(ids, vocab_size, name)
+    if ids.ndim != 2:
+        raise ValueError(f"{name} should have shape (N, T), one row of token ids per sequence, "
+                         f"but it has shape {ids.shape}.")
+    if 0 in ids.shape:
+        raise ValueError(f"{name} has shape {ids.shape}: it needs at least one sequence of at least one token.")
+    return ids
+
+
+def sequence_lengths(mask, shape: tuple[int, int]) -> np.ndarray:
+    """The length (N,) of each row of a right-padded boolean mask (N, T): True on tokens, then False.
+
+    Raises unless the mask is boolean, has ``shape``, starts every row with a real token and never
+    turns back to True after padding begins.
+    """
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise TypeError(f"mask must hold booleans (True on real tokens, False on padding), got dtype {mask.dtype}.")
+    shape_is(mask, shape, "mask")
+    lengths = mask.sum(axis=1)
+    if not (mask == (np.arange(shape[1]) < lengths[:, None])).all():
+        raise ValueError("mask must be right-padded: each row True on its tokens, then False to the end "
+                         "(as pad_batch makes it).")
+    if (lengths == 0).any():
+        raise ValueError(f"row {int(np.argmin(lengths))} of mask is all False: "
+                         "every sequence needs at least one token.")
+    return lengths
+
+
+# --- checks used by the layers (layers.py): each runs once per public call ------------------------
+
+def is_token_ids(x) -> bool:
+    """True when ``x`` holds integer token ids, False for float input vectors; a TypeError for anything else."""
+    kind = np.asarray(x).dtype.kind
+    if kind not in "fiu":
+        raise TypeError(f"x must hold float inputs or integer token ids, got dtype {np.asarray(x).dtype}.")
+    return kind in "iu"
+
+
+def id_range(ids: np.ndarray, vocab_size: int) -> None:
+    """Raise unless every id is a column of Wxh: without this a negative id would silently pick from the end."""
+    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
+        raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (one per column of Wxh), "
+                         f"got values from {ids.min()} to {ids.max()}.")
+
+
+def rnn_weights(Wxh, Whh, bh) -> tuple[int, int]:
+    """``(H, D)`` from Wxh (H, D), Whh (H, H) and bh (H,), or a ValueError naming the misfit."""
+    H = np.shape(Whh)[0] if np.ndim(Whh) == 2 else None
+    shape_is(Whh, (H, H), "Whh")
+    shape_is(Wxh, (H, None), "Wxh")
+    shape_is(bh, (H,), "bh")
+    return H, np.shape(Wxh)[1]
+
+
+def rnn_step_inputs(x, h_prev, Wxh, Whh, bh) -> None:
+    """Check one step's inputs: x (N, D) floats or (N,) ids, h_prev (N, H), and the weights."""
+    H, D = rnn_weights(Wxh, Whh, bh)
+    N = np.shape(h_prev)[0] if np.ndim(h_prev) == 2 else None
+    shape_is(h_prev, (N, H), "h_prev")
+    if is_token_ids(x):
+        shape_is(x, (N,), "x (token ids)")
+        id_range(x, D)
+    else:
+        shape_is(x, (N, D), "x")
+
+
+def rnn_sequence_inputs(x, h0, Wxh, Whh, bh) -> None:
+    """Check a sequence's inputs: x (N, T, D) floats or (N, T) ids, h0 (N, H), and the weights."""
+    H, D = rnn_weights(Wxh, Whh, bh)
+    if np.ndim(x) < 2:
+        raise ValueError(f"x should have shape (N, T) of ids or (N, T, D) of floats, but it has shape {np.shape(x)}.")
+    N, T = np.shape(x)[:2]
+    if T == 0:
+        raise ValueError(f"x has shape {np.shape(x)}: no time steps (T=0); a sequence needs at least one step.")
+    if is_token_ids(x):
+        shape_is(x, (N, T), "x")
+        id_range(x, D)
+    else:
+        shape_is(x, (N, T, D), "x")
+    shape_is(h0, (N, H), "h0")

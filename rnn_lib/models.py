@@ -1,12 +1,14 @@
-"""Two vanilla RNNs that share one BPTT core.
+"""Two recurrent models on one shared core: token ids -> recurrent cell -> output layer.
 
-- ``SentimentRNN``: many-to-one. Reads a sentence word by word and classifies it from the last
-  hidden state.
+- ``SentimentRNN``: many-to-one. Reads a sentence word by word and classifies it from the hidden
+  state after its last word.
 - ``CharRNN``: many-to-many. Reads text character by character and predicts the next character at
   every step.
 
 Both keep their weights in ``model.params`` (a dict of arrays) and return gradients as a dict with
-the same keys. Dimensions: N batch, T steps, V vocabulary, H hidden size, K outputs.
+the same keys. The recurrent part is a *cell* chosen by name (``cell="rnn"``, see ``cells.py``); the
+models reach it only through ``_recurrence_forward`` and ``_recurrence_backward``. The output layer
+is always ``y = Why h + by``. Dimensions: N batch, T steps, V vocabulary, H hidden size, K outputs.
 
 Initialisation: every weight matrix starts uniform in [-1/sqrt(H), 1/sqrt(H)], as ``torch.nn.RNN``
 does, and biases start at zero. Each weight then has variance 1/(3H), so ``Whh h`` and ``Why h`` (sums
@@ -19,18 +21,25 @@ about 1/sqrt(3H).
 
 from __future__ import annotations
 
-import json
-import os
-import zipfile
-import zlib
 from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import positive_int
-from .layers import affine_backward, affine_forward, rnn_backward, rnn_forward
+from ._validate import (
+    finite_params,
+    float_dtype,
+    id_batch,
+    parameter_budget,
+    positive_int,
+    seed_value,
+    sequence_lengths,
+    token_ids,
+)
+from .cells import get_cell
+from .layers import affine_backward, affine_forward
 from .losses import cross_entropy, softmax
+from .serialisation import load_model, save_model
 from .text import Vocabulary, pad_batch
 
 
@@ -43,9 +52,10 @@ class Batch(NamedTuple):
 
 
 class RecurrentModel:
-    """What both models share: parameters, the recurrent core, the vocabulary, save and load."""
+    """What both models share: parameters, the recurrent cell, the vocabulary, save and load."""
 
-    def __init__(self, vocab: Vocabulary | int, hidden_size: int, output_size: int, seed: int = 0, dtype=np.float64):
+    def __init__(self, vocab: Vocabulary | int, hidden_size: int, output_size: int, seed: int = 0,
+                 dtype=np.float64, cell: str = "rnn"):
         if isinstance(vocab, Vocabulary):
             self.vocab, vocab_size = vocab, len(vocab)
         else:
@@ -53,128 +63,99 @@ class RecurrentModel:
         self.vocab_size = vocab_size
         self.hidden_size = positive_int(hidden_size, "hidden_size")
         self.output_size = positive_int(output_size, "output_size")
-        self.seed = seed
-        self.dtype = np.dtype(dtype)
-        rng = np.random.default_rng(seed)
-        bound = 1.0 / np.sqrt(self.hidden_size)
+        self.seed = seed_value(seed)
+        self.dtype = float_dtype(dtype)
+        self.cell_name, self.cell = cell, get_cell(cell)
         V, H, K = vocab_size, self.hidden_size, self.output_size
+        parameter_budget(H * (V + H) + K * H, f"{type(self).__name__}(vocab of {V}, hidden_size={H})")
+        rng = np.random.default_rng(self.seed)
+        bound = 1.0 / np.sqrt(H)
 
         def uniform(*shape):
             return rng.uniform(-bound, bound, size=shape).astype(self.dtype)
 
-        self.params: dict[str, np.ndarray] = {
-            "Wxh": uniform(H, V),
-            "Whh": uniform(H, H),
-            "bh": np.zeros(H, dtype=self.dtype),
-            "Why": uniform(K, H),
-            "by": np.zeros(K, dtype=self.dtype),
-        }
+        self.params: dict[str, np.ndarray] = self.cell.init_params(V, H, uniform, self.dtype)
+        self.params["Why"] = uniform(K, H)
+        self.params["by"] = np.zeros(K, dtype=self.dtype)
 
-    # --- the shared core ---------------------------------------------------------------------
+    # --- the seam to the recurrent cell --------------------------------------------------------
 
-    def _initial_state(self, N: int, h0=None) -> np.ndarray:
-        if h0 is None:
-            return np.zeros((N, self.hidden_size), dtype=self.dtype)
-        return np.asarray(h0, dtype=self.dtype)
+    def _recurrence_forward(self, ids: np.ndarray, state0=None):
+        """Run the cell over ids (N, T): ``(hs (N, T, H), final_state, cache)``; state0 None means zeros."""
+        N = len(ids)
+        state0 = (self.cell.initial_state(N, self.hidden_size, self.dtype) if state0 is None
+                  else self.cell.as_state(state0, N, self.hidden_size, self.dtype))
+        return self.cell.forward(ids, state0, self.params)
 
-    def _check_ids(self, ids: np.ndarray) -> np.ndarray:
-        ids = np.asarray(ids)
-        if ids.dtype.kind not in "iu":
-            raise TypeError(f"token ids must be integers, got dtype {ids.dtype}.")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise ValueError(f"token ids must lie in 0..{self.vocab_size - 1} for this model, "
-                             f"got values from {ids.min()} to {ids.max()}.")
-        return ids
+    def _recurrence_backward(self, dhs: np.ndarray, cache, grads: dict):
+        """Add the cell's parameter gradients to ``grads`` from dhs (N, T, H); return the initial state's gradient."""
+        dstate0, cell_grads = self.cell.backward(dhs, cache)
+        grads.update(cell_grads)
+        return dstate0
 
-    def _hidden(self, ids, h0=None, mask=None):
-        """Every hidden state for a batch of id sequences: (N, T, H), and the cache."""
-        ids = self._check_ids(ids)
-        p = self.params
-        return rnn_forward(ids, self._initial_state(len(ids), h0), p["Wxh"], p["Whh"], p["bh"], mask)
+    # --- shared helpers ------------------------------------------------------------------------
 
-    def _hidden_backward(self, dh, cache, grads):
-        _, dh0, grads["Wxh"], grads["Whh"], grads["bh"] = rnn_backward(dh, cache)
-        return dh0
-
-    def _require_vocab(self) -> Vocabulary:
+    def require_vocab(self) -> Vocabulary:
+        """The model's ``Vocabulary``; a TypeError if it was built from a vocabulary size only."""
         if self.vocab is None:
             raise TypeError(f"this {type(self).__name__} was built from a vocabulary size, not a Vocabulary, "
                             "so it cannot read text; build it with Vocabulary.from_texts(...) instead.")
         return self.vocab
 
+    _require_vocab = require_vocab          # the old name, kept so existing callers keep working
+
+    def require_finite(self) -> None:
+        """Raise a ValueError naming the first parameter that holds NaN or inf."""
+        finite_params(self.params, type(self).__name__)
+
     def num_parameters(self) -> int:
         return sum(p.size for p in self.params.values())
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
+        cell = "" if self.cell_name == "rnn" else f"cell={self.cell_name!r}, "
+        return (f"{type(self).__name__}({cell}vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
                 f"output_size={self.output_size}, parameters={self.num_parameters()})")
 
     # --- save and load -----------------------------------------------------------------------
 
-    def _config(self) -> dict:
-        return {"hidden_size": self.hidden_size, "seed": self.seed, "dtype": self.dtype.name}
+    def config(self) -> dict:
+        """The constructor settings besides the vocabulary, as saved with the model."""
+        return {"hidden_size": self.hidden_size, "seed": self.seed, "dtype": self.dtype.name, "cell": self.cell_name}
 
     def save(self, path) -> None:
-        """Write the weights, the vocabulary and the hyper-parameters to one ``.npz`` file."""
-        meta = {"class": type(self).__name__, "config": self._config(), "vocab_size": self.vocab_size,
-                "vocab": None if self.vocab is None else {"itos": self.vocab.itos, "level": self.vocab.level}}
-        np.savez(path, meta=np.array(json.dumps(meta)), **self.params)
+        """Write the weights, the vocabulary and the settings to one ``.npz`` file."""
+        save_model(self, path)
 
     @classmethod
     def load(cls, path):
         """Read a model written by ``save``. Raises a clear error for a missing or damaged file."""
-        path = os.fspath(path)
-        if not os.path.isfile(path) and os.path.isfile(path + ".npz"):
-            path += ".npz"                  # np.savez appended the suffix to the name save() was given
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"no saved model at {path!r}; check the path (save() writes a .npz file).")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                if not isinstance(meta, dict) or not {"class", "config", "vocab", "vocab_size"} <= set(meta):
-                    raise ValueError("its metadata lacks the class, config and vocabulary entries")
-                arrays = {name: data[name] for name in ("Wxh", "Whh", "bh", "Why", "by")}
-        # An empty or cut-short file raises EOFError, a plain .npy array TypeError (it is no archive),
-        # a damaged zip header NotImplementedError or zlib.error: all mean "not a model file".
-        except (OSError, ValueError, KeyError, TypeError, EOFError, NotImplementedError, zlib.error,
-                zipfile.BadZipFile, json.JSONDecodeError) as err:
-            raise ValueError(f"{path!r} is not a model saved by rnn_lib, or it is damaged ({err}).") from None
-        if meta.get("class") != cls.__name__:
-            raise ValueError(f"{path!r} holds a {meta.get('class')}, not a {cls.__name__}; "
-                             f"load it with {meta.get('class')}.load.")
-        if meta["vocab"] is None:
-            vocab = meta["vocab_size"]
-        else:
-            vocab = Vocabulary([], level=meta["vocab"]["level"])
-            vocab.itos = list(meta["vocab"]["itos"])
-            vocab.stoi = {token: i for i, token in enumerate(vocab.itos)}
-        model = cls(vocab, **meta["config"])
-        for name, value in arrays.items():
-            if value.shape != model.params[name].shape:
-                raise ValueError(f"{path!r} is damaged: {name} has shape {value.shape}, "
-                                 f"expected {model.params[name].shape}.")
-            model.params[name][...] = value
-        return model
+        return load_model(cls, path)
 
 
 class SentimentRNN(RecurrentModel):
-    """Many-to-one RNN: the last hidden state of a sentence decides its class.
+    """Many-to-one RNN: the hidden state after a sentence's last word decides its class.
 
     ``h_t = tanh(Wxh x_t + Whh h_{t-1} + bh)`` for each word, then ``y = Why h_T + by`` and
-    ``p = softmax(y)``. Batches are right-padded and masked, so sentences of any length share a batch.
+    ``p = softmax(y)``, with T each sentence's own length. Batches are right-padded: the cell runs
+    over every step and each sentence is read at its last real word (index length - 1), so the
+    padding after it changes nothing.
     """
 
     def __init__(self, vocab: Vocabulary | int, hidden_size: int = 64, num_classes: int = 2, seed: int = 0,
-                 dtype=np.float64):
-        super().__init__(vocab, hidden_size, positive_int(num_classes, "num_classes"), seed, dtype)
+                 dtype=np.float64, cell: str = "rnn"):
+        if positive_int(num_classes, "num_classes") < 2:
+            raise ValueError("num_classes must be at least 2: with one class there is nothing to decide.")
+        super().__init__(vocab, hidden_size, num_classes, seed, dtype, cell)
         self.num_classes = self.output_size
 
-    def _config(self) -> dict:
-        return {**super()._config(), "num_classes": self.num_classes}
+    def config(self) -> dict:
+        return {**super().config(), "num_classes": self.num_classes}
 
     def make_batch(self, examples) -> Batch:
         """A padded ``Batch`` from a list of ``(text, label)`` pairs."""
-        self._require_vocab()
+        self.require_vocab()
+        if isinstance(examples, (str, bytes)) or not hasattr(examples, "__len__"):
+            raise TypeError(f"examples must be a list of (text, label) pairs, got {type(examples).__name__}.")
         if len(examples) == 0:
             raise ValueError("examples is empty; pass a list of (text, label) pairs.")
         texts, labels = [], []
@@ -194,25 +175,33 @@ class SentimentRNN(RecurrentModel):
 
     def encode(self, texts) -> tuple[np.ndarray, np.ndarray]:
         """Padded ids (N, T) and mask (N, T) for a list of texts."""
-        vocab = self._require_vocab()
+        vocab = self.require_vocab()
         if isinstance(texts, str):
             texts = [texts]
         return pad_batch([vocab.encode(text) for text in texts], vocab.pad_id)
 
     def forward(self, ids, mask=None):
-        """Class scores (N, K) for ids (N, T), and the cache for ``backward``."""
-        hs, rnn_cache = self._hidden(ids, mask=mask)
-        logits, out_cache = affine_forward(hs[:, -1], self.params["Why"], self.params["by"])
-        return logits, (hs, rnn_cache, out_cache)
+        """Class scores (N, K) for ids (N, T), and the cache for ``backward``.
+
+        mask: (N, T) booleans from ``pad_batch``, True on real tokens; None means no padding.
+        cache: ``(hs (N, T, H), lengths (N,), recurrence cache, output-layer cache)``.
+        """
+        ids = id_batch(ids, self.vocab_size, "ids")
+        N, T = ids.shape
+        lengths = np.full(N, T) if mask is None else sequence_lengths(mask, (N, T))
+        hs, _, recurrence_cache = self._recurrence_forward(ids)
+        h_last = hs[np.arange(N), lengths - 1]              # each sentence's state after its last real word
+        logits, out_cache = affine_forward(h_last, self.params["Why"], self.params["by"])
+        return logits, (hs, lengths, recurrence_cache, out_cache)
 
     def backward(self, dlogits, cache) -> dict[str, np.ndarray]:
         """Gradients of every parameter, from the gradient of the class scores (N, K)."""
-        hs, rnn_cache, out_cache = cache
+        hs, lengths, recurrence_cache, out_cache = cache
         grads = {}
         dh_last, grads["Why"], grads["by"] = affine_backward(dlogits, out_cache)
-        dh = np.zeros_like(hs)
-        dh[:, -1] = dh_last                 # only the last hidden state reaches the loss
-        self._hidden_backward(dh, rnn_cache, grads)
+        dhs = np.zeros_like(hs)
+        dhs[np.arange(len(hs)), lengths - 1] = dh_last      # only each sentence's last real state reaches the loss
+        self._recurrence_backward(dhs, recurrence_cache, grads)
         return {name: grads[name] for name in self.params}
 
     def loss(self, batch: Batch) -> tuple[float, dict[str, np.ndarray]]:
@@ -224,6 +213,7 @@ class SentimentRNN(RecurrentModel):
 
     def predict_proba(self, texts) -> np.ndarray:
         """Class probabilities (N, K) for a list of texts (or one text)."""
+        self.require_finite()
         logits, _ = self.forward(*self.encode(texts))
         return softmax(logits)
 
@@ -233,12 +223,14 @@ class SentimentRNN(RecurrentModel):
 
     def hidden_states(self, text: str) -> np.ndarray:
         """The hidden state after each token of one text, shape (T, H): one row per token (word or character)."""
-        ids, mask = self.encode([text])
-        hs, _ = self._hidden(ids, mask=mask)
+        self.require_finite()
+        ids, _ = self.encode([text])
+        hs, _, _ = self._recurrence_forward(ids)
         return hs[0]
 
     def evaluate(self, examples) -> tuple[float, float]:
         """Mean loss and accuracy (fraction correct) on a list of ``(text, label)`` pairs."""
+        self.require_finite()
         batch = self.make_batch(examples)
         logits, _ = self.forward(batch.ids, batch.mask)
         loss, _ = cross_entropy(logits, batch.labels)
@@ -249,72 +241,88 @@ class CharRNN(RecurrentModel):
     """Many-to-many RNN: after every character it predicts the next one.
 
     Trained with truncated BPTT: the text is cut into chunks of T characters, gradients flow back
-    only inside a chunk, and the hidden state at the end of a chunk starts the next one.
+    only inside a chunk, and the state at the end of a chunk starts the next one.
     """
 
-    def __init__(self, vocab: Vocabulary | int, hidden_size: int = 100, seed: int = 0, dtype=np.float64):
+    def __init__(self, vocab: Vocabulary | int, hidden_size: int = 100, seed: int = 0, dtype=np.float64,
+                 cell: str = "rnn"):
         size = len(vocab) if isinstance(vocab, Vocabulary) else vocab
-        super().__init__(vocab, hidden_size, positive_int(size, "vocab (the vocabulary size)"), seed, dtype)
+        super().__init__(vocab, hidden_size, positive_int(size, "vocab (the vocabulary size)"), seed, dtype, cell)
 
     def forward(self, inputs, h0=None):
-        """Next-character scores (N, T, V) for input ids (N, T); also the cache."""
-        hs, rnn_cache = self._hidden(inputs, h0)
-        logits, out_cache = affine_forward(hs, self.params["Why"], self.params["by"])
-        return logits, (hs, rnn_cache, out_cache)
+        """Next-character scores (N, T, V) for input ids (N, T), and a cache.
 
-    def loss(self, batch, h0=None) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+        h0: the state carried over from the previous chunk (None: zeros). For the vanilla cell it is an
+        (N, H) array; other cells may carry more (see ``cells.py``).
+        cache: ``(hs (N, T, H), final_state, recurrence cache, output-layer cache)``.
+        """
+        inputs = id_batch(inputs, self.vocab_size, "inputs")
+        hs, final_state, recurrence_cache = self._recurrence_forward(inputs, h0)
+        logits, out_cache = affine_forward(hs, self.params["Why"], self.params["by"])
+        return logits, (hs, final_state, recurrence_cache, out_cache)
+
+    def loss(self, batch, h0=None):
         """Mean per-character cross-entropy of ``batch = (inputs, targets)``, both ids of shape (N, T).
 
-        h0: the hidden state (N, H) carried over from the previous chunk (zeros if None).
-        Returns ``(loss, grads, h_last)``; pass ``h_last`` as the next chunk's ``h0``.
+        h0: the state carried over from the previous chunk (None: zeros).
+        Returns ``(loss, grads, state)``; pass ``state`` as the next chunk's ``h0``.
         """
         inputs, targets = batch
-        logits, (hs, rnn_cache, out_cache) = self.forward(inputs, h0)
-        loss, dlogits = cross_entropy(logits, self._check_ids(targets))
+        logits, (_, final_state, recurrence_cache, out_cache) = self.forward(inputs, h0)
+        loss, dlogits = cross_entropy(logits, token_ids(targets, self.vocab_size, "targets"))
         grads = {}
-        dh, grads["Why"], grads["by"] = affine_backward(dlogits, out_cache)
-        self._hidden_backward(dh, rnn_cache, grads)
-        return loss, {name: grads[name] for name in self.params}, hs[:, -1].copy()
+        dhs, grads["Why"], grads["by"] = affine_backward(dlogits, out_cache)
+        self._recurrence_backward(dhs, recurrence_cache, grads)
+        return loss, {name: grads[name] for name in self.params}, self.cell.detach(final_state)
 
     def sample(self, start: str, n: int, temperature: float = 1.0, rng: np.random.Generator | None = None) -> str:
         """Generate ``n`` characters after the prompt ``start``, one at a time.
 
         Each step divides the scores by ``temperature`` before the softmax: below 1 the model picks
-        its favourite characters more often (safer, more repetitive), above 1 it takes more risks.
-        Pass ``rng`` (a ``np.random.Generator``) for repeatable samples.
+        its favourite characters more often (safer, more repetitive), above 1 it takes more risks;
+        a tiny temperature always picks the top character. Pass ``rng`` (a ``np.random.Generator``,
+        e.g. ``np.random.default_rng(0)``) for repeatable samples.
         """
-        vocab = self._require_vocab()
+        vocab = self.require_vocab()
         n = positive_int(n, "n")
-        if isinstance(temperature, bool) or not isinstance(temperature, Real) or not temperature > 0:
-            raise ValueError(f"temperature must be a number greater than 0, got {temperature!r}.")
-        rng = np.random.default_rng() if rng is None else rng
-        p = self.params
-        ids = vocab.encode(start)
-        h = np.zeros(self.hidden_size, dtype=self.dtype)
-        for i in ids[:-1]:                  # read the prompt; its last character starts the loop
-            h = np.tanh(p["Wxh"][:, i] + p["Whh"] @ h + p["bh"])
-        current, out = ids[-1], []
+        if (isinstance(temperature, bool) or not isinstance(temperature, Real)
+                or not (np.isfinite(temperature) and temperature > 0)):
+            raise ValueError(f"temperature must be a number greater than 0 (and finite), got {temperature!r}.")
+        if rng is None:
+            rng = np.random.default_rng()
+        elif not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a np.random.Generator such as np.random.default_rng(0), got {rng!r}.")
+        self.require_finite()
+        inputs, state, out = np.array([vocab.encode(start)]), None, []
         for _ in range(n):
-            h = np.tanh(p["Wxh"][:, current] + p["Whh"] @ h + p["bh"])
-            scores = (p["Why"] @ h + p["by"]) / temperature
-            scores[[vocab.pad_id, vocab.unk_id]] = -np.inf  # never emit the reserved tokens
-            probs = softmax(scores)
-            current = int(rng.choice(self.vocab_size, p=probs))
+            hs, state, _ = self._recurrence_forward(inputs, state)      # read the prompt, then each new character
+            scores, _ = affine_forward(hs[0, -1], self.params["Why"], self.params["by"])    # (V,)
+            current = int(rng.choice(self.vocab_size, p=self._next_token_probabilities(scores, temperature)))
             out.append(current)
+            inputs = np.array([[current]])
         return vocab.decode(out)
+
+    def _next_token_probabilities(self, scores: np.ndarray, temperature: float) -> np.ndarray:
+        """softmax(scores / temperature) over the vocabulary (V,), never giving the reserved tokens a chance."""
+        scores = scores.astype(np.float64)
+        scores[[self.vocab.pad_id, self.vocab.unk_id]] = -np.inf
+        # Shift first so the best score is 0: dividing by a tiny temperature then sends the others to
+        # -inf (probability 0) instead of overflowing.
+        with np.errstate(over="ignore"):
+            return softmax((scores - scores.max()) / temperature)
 
     def perplexity(self, text: str, seq_length: int = 100) -> float:
         """``exp(mean cross-entropy per character)`` of predicting ``text``; 1 is perfect, V is guessing."""
         seq_length = positive_int(seq_length, "seq_length")
-        ids = np.asarray(self._require_vocab().encode(text))
+        ids = np.asarray(self.require_vocab().encode(text))
         if len(ids) < 2:
             raise ValueError("perplexity needs a text of at least two characters.")
-        total, count, h = 0.0, 0, None
+        self.require_finite()
+        total, count, state = 0.0, 0, None
         for start in range(0, len(ids) - 1, seq_length):
             chunk = ids[start : start + seq_length + 1]
-            logits, (hs, _, _) = self.forward(chunk[None, :-1], h)
+            logits, (_, state, _, _) = self.forward(chunk[None, :-1], state)
             loss, _ = cross_entropy(logits, chunk[None, 1:])
             total += loss * (len(chunk) - 1)
             count += len(chunk) - 1
-            h = hs[:, -1]
         return float(np.exp(total / count))

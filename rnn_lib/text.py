@@ -75,6 +75,24 @@ class Vocabulary:
             raise ValueError(f"no token occurs at least min_freq={min_freq} times; lower min_freq.")
         return cls(kept, level=level)
 
+    @classmethod
+    def from_itos(cls, itos: Sequence[str], level: str = "word") -> Vocabulary:
+        """The vocabulary whose id ``i`` is ``itos[i]``, e.g. as saved with a model (``vocab.itos``).
+
+        ``itos`` must start with ``<pad>``, ``<unk>`` and hold each token once.
+        """
+        if isinstance(itos, str) or not all(isinstance(token, str) for token in itos):
+            raise TypeError("itos must be a list of token strings, id 0 first.")
+        itos = list(itos)
+        if itos[:2] != [PAD, UNK]:
+            raise ValueError(f"itos must start with {PAD!r} and {UNK!r} (ids 0 and 1), got {itos[:2]!r}.")
+        if len(set(itos)) != len(itos):
+            raise ValueError("itos lists a token twice; every token needs exactly one id.")
+        vocab = cls([], level=level)
+        vocab.itos = itos
+        vocab.stoi = {token: i for i, token in enumerate(itos)}
+        return vocab
+
     @property
     def pad_id(self) -> int:
         return self.stoi[PAD]

@@ -310,11 +310,7 @@ def test_cross_entropy_bad_targets():
         cross_entropy(logits, np.array([-1, 0]))
     with pytest.raises(TypeError, match="targets must be integer class ids"):
         cross_entropy(logits, np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"mask should have shape \(2,\), but it has shape \(1,\)"):
-        cross_entropy(logits, np.array([0, 1]), mask=np.array([True]))
-    with pytest.raises(ValueError, match="the mask hides every target"):
-        cross_entropy(logits, np.array([0, 1]), mask=np.array([False, False]))
-    with pytest.raises(ValueError, match="at least one axis"):
+    with pytest.raises(ValueError, match="a last axis of K >= 1 class scores"):
         cross_entropy(np.float64(1.0), np.array(0))
 
 

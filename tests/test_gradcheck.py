@@ -131,7 +131,7 @@ def test_rnn_step_gradients_token_ids():
 
 MASK = np.array([[True, True, True, True],
                  [True, True, False, False],      # right padding, as pad_batch makes it
-                 [False, True, False, True]])     # holes anywhere: the state is carried through them
+                 [True, True, True, False]])
 
 
 @pytest.mark.parametrize("mask", [None, MASK], ids=["no-mask", "mask"])
@@ -150,7 +150,7 @@ def test_rnn_sequence_gradients_float_input(mask):
     assert_close_gradients(dict(zip(["dx", "dh0", "dWxh", "dWhh", "dbh"], zip(analytic, numeric, strict=True),
                                     strict=True)))
     if mask is not None:
-        # Inputs at padded steps are ignored, so their gradient is exactly zero.
+        # Padded positions show the last real state, so inputs at padded steps get exactly zero gradient.
         assert np.all(analytic[0][~mask] == 0.0)
 
 
@@ -176,12 +176,14 @@ def test_rnn_sequence_gradients_token_ids(mask):
 
 def bptt_with_transposed_whh(dh, cache):
     """BPTT with the classic slip: ``dpre @ Whh.T`` instead of ``dpre @ Whh``. Float inputs, no mask."""
-    x, h0, Wxh, Whh, hs, _ = cache
+    step_caches, _ = cache
+    _, h0, Wxh, Whh, _ = step_caches[0]
+    x = np.stack([step[0] for step in step_caches], axis=1)
     dx, dWxh, dWhh, dbh = np.zeros(x.shape), np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros(Whh.shape[0])
     dh_next = np.zeros_like(h0)
-    for t in reversed(range(hs.shape[0])):
-        h_prev = hs[t - 1] if t > 0 else h0
-        dpre = (dh[:, t] + dh_next) * (1 - hs[t] ** 2)
+    for t in reversed(range(len(step_caches))):
+        _, h_prev, _, _, h = step_caches[t]
+        dpre = (dh[:, t] + dh_next) * (1 - h ** 2)
         dh_next = dpre @ Whh.T                           # wrong in the row-vector convention
         dx[:, t] = dpre @ Wxh
         dWxh += dpre.T @ x[:, t]
@@ -226,14 +228,12 @@ def test_affine_gradients(shape):
     assert_close_gradients(dict(zip(["dh", "dWhy", "dby"], zip(analytic, numeric, strict=True), strict=True)))
 
 
-@pytest.mark.parametrize("mask", [None, np.array([[True, True, False], [True, False, False]])],
-                         ids=["no-mask", "mask"])
-def test_cross_entropy_gradient_through_softmax(mask):
+def test_cross_entropy_gradient_through_softmax():
     rng = np.random.default_rng(6)
     logits = rng.normal(size=(2, 3, K))
     targets = rng.integers(0, K, size=(2, 3))
-    _, dlogits = cross_entropy(logits, targets, mask=mask)
-    numeric = numerical_gradient(lambda: cross_entropy(logits, targets, mask=mask)[0], logits)
+    _, dlogits = cross_entropy(logits, targets)
+    numeric = numerical_gradient(lambda: cross_entropy(logits, targets)[0], logits)
     assert_close_gradients({"dlogits": (dlogits, numeric)})
 
 

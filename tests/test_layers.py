@@ -11,11 +11,14 @@ import math
 import numpy as np
 import pytest
 
+from rnn_lib import layers
 from rnn_lib.layers import (
     affine_backward,
     affine_forward,
+    embedding_lookup,
     gather_columns,
     one_hot_matmul,
+    one_hot_rows,
     rnn_backward,
     rnn_forward,
     rnn_step_backward,
@@ -123,17 +126,53 @@ def test_rnn_forward_equals_repeated_steps():
             np.testing.assert_allclose(hs[:, t], h, rtol=0, atol=1e-14)
 
 
-def test_rnn_forward_mask_carries_the_state_through_padding():
+def test_rnn_forward_mask_shows_the_last_real_state_on_padding():
     rng = np.random.default_rng(2)
     Wxh, Whh, bh = rng.normal(size=(3, 5)), rng.normal(size=(3, 3)), rng.normal(size=3)
-    h0 = rng.normal(size=(1, 3))
-    ids = np.array([[4, 2, 3, 1]])
-    mask = np.array([[True, False, True, False]])
+    h0 = rng.normal(size=(2, 3))
+    ids = np.array([[4, 2, 3, 1], [3, 3, 0, 0]])
+    mask = np.array([[True, True, True, True], [True, True, False, False]])
     hs, _ = rnn_forward(ids, h0, Wxh, Whh, bh, mask=mask)
-    kept, _ = rnn_forward(ids[:, [0, 2]], h0, Wxh, Whh, bh)       # the same sentence without the padded steps
-    np.testing.assert_array_equal(hs[:, 1], hs[:, 0])
-    np.testing.assert_allclose(hs[:, 2], kept[:, 1], rtol=0, atol=1e-15)
-    np.testing.assert_array_equal(hs[:, 3], hs[:, 2])
+    plain, _ = rnn_forward(ids, h0, Wxh, Whh, bh)
+    np.testing.assert_array_equal(hs[0], plain[0])
+    np.testing.assert_array_equal(hs[1, :2], plain[1, :2])
+    np.testing.assert_array_equal(hs[1, 2], plain[1, 1])          # index length - 1 = 1, not 2 or 0
+    np.testing.assert_array_equal(hs[1, 3], plain[1, 1])
+
+
+def test_rnn_forward_refuses_masks_that_are_not_right_padding():
+    rng = np.random.default_rng(2)
+    Wxh, Whh, bh = rng.normal(size=(3, 5)), rng.normal(size=(3, 3)), rng.normal(size=3)
+    ids, h0 = np.array([[4, 2, 3]]), np.zeros((1, 3))
+    with pytest.raises(ValueError, match="right-padded"):
+        rnn_forward(ids, h0, Wxh, Whh, bh, mask=np.array([[True, False, True]]))
+    with pytest.raises(ValueError, match="all False"):
+        rnn_forward(ids, h0, Wxh, Whh, bh, mask=np.array([[False, False, False]]))
+    with pytest.raises(TypeError, match="mask must hold booleans"):
+        rnn_forward(ids, h0, Wxh, Whh, bh, mask=np.array([[1, 1, 0]]))
+
+
+def test_sequence_functions_loop_over_the_public_step_functions(monkeypatch):
+    calls = {"forward": 0, "backward": 0}
+
+    def counted(name, function):
+        def wrapper(*args):
+            calls[name] += 1
+            return function(*args)
+        return wrapper
+
+    monkeypatch.setattr(layers, "rnn_step_forward", counted("forward", layers.rnn_step_forward))
+    monkeypatch.setattr(layers, "rnn_step_backward", counted("backward", layers.rnn_step_backward))
+    rng = np.random.default_rng(6)
+    hs, cache = rnn_forward(rng.integers(0, 4, size=(2, 7)), np.zeros((2, 3)), rng.normal(size=(3, 4)),
+                            rng.normal(size=(3, 3)), np.zeros(3))
+    rnn_backward(np.ones_like(hs), cache)
+    assert calls == {"forward": 7, "backward": 7}
+
+
+def test_a_sequence_without_steps_is_refused():
+    with pytest.raises(ValueError, match=r"no time steps \(T=0\)"):
+        rnn_forward(np.zeros((2, 0), dtype=int), np.zeros((2, 2)), WXH, WHH, BH)
 
 
 def test_rnn_forward_all_true_mask_changes_nothing():
@@ -186,6 +225,22 @@ def test_gather_columns_equals_one_hot_matmul():
     fast, slow = gather_columns(ids, Wxh), one_hot_matmul(ids, Wxh)
     assert fast.shape == slow.shape == (3, 5, 4)
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-15)
+
+
+def test_embedding_lookup_is_the_one_hot_product_and_keeps_its_old_name():
+    rng = np.random.default_rng(8)
+    Wxh = rng.normal(size=(5, 9))
+    ids = rng.integers(0, 9, size=(4, 6))
+    np.testing.assert_allclose(embedding_lookup(ids, Wxh), np.eye(9)[ids] @ Wxh.T, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(embedding_lookup(ids, Wxh), one_hot_matmul(ids, Wxh), rtol=0, atol=1e-15)
+    assert gather_columns is embedding_lookup
+
+
+def test_one_hot_rows_refuse_a_huge_vocabulary_before_allocating():
+    with pytest.raises(ValueError, match="use embedding_lookup"):
+        one_hot_rows(np.zeros(1000, dtype=int), 10**9)
+    with pytest.raises(ValueError, match="use embedding_lookup"):
+        one_hot_matmul(np.zeros((10, 100), dtype=int), np.zeros((1, 200_000)))
 
 
 def test_gather_columns_golden():

@@ -67,15 +67,33 @@ def test_cross_entropy_on_a_sequence_averages_over_every_position():
     np.testing.assert_allclose(dlogits, expected, rtol=1e-14)
 
 
-def test_cross_entropy_mask_ignores_hidden_positions():
-    logits = np.array([[0.0, math.log(3)], [5.0, -5.0], [0.0, 0.0]])
-    targets = np.array([1, 1, 0])
-    mask = np.array([True, False, True])
-    loss, dlogits = cross_entropy(logits, targets, mask=mask)
-    assert loss == pytest.approx((-math.log(3 / 4) + math.log(2)) / 2, rel=1e-14)
-    np.testing.assert_array_equal(dlogits[1], [0.0, 0.0])
-    np.testing.assert_allclose(dlogits[0], [1 / 8, -1 / 8], rtol=1e-14)
-    np.testing.assert_allclose(dlogits[2], [-1 / 4, 1 / 4], rtol=1e-14)
+@pytest.mark.parametrize("logits", [[], np.zeros((3, 0)), 2.0])
+def test_softmax_needs_at_least_one_class_score(logits):
+    for function in (softmax, log_softmax):
+        with pytest.raises(ValueError, match="logits need a last axis of K >= 1 class scores"):
+            function(logits)
+
+
+def test_a_nan_score_shows_as_a_nan_loss_for_the_training_loop_to_catch():
+    with np.errstate(invalid="ignore"):
+        loss, _ = cross_entropy(np.array([[0.0, math.nan, 1.0], [0.0, 0.0, 0.0]]), np.array([0, 1]))
+    assert math.isnan(loss)
+
+
+def test_minus_inf_is_probability_zero():
+    np.testing.assert_array_equal(softmax(np.array([0.0, -math.inf, 0.0])), [0.5, 0.0, 0.5])
+
+
+def test_cross_entropy_of_an_empty_batch_is_refused():
+    with pytest.raises(ValueError, match="there are no targets"):
+        cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="there are no targets"):
+        cross_entropy(np.zeros((2, 0, 3)), np.zeros((2, 0), dtype=int))
+
+
+def test_cross_entropy_has_no_mask_argument():
+    with pytest.raises(TypeError):
+        cross_entropy(np.zeros((2, 2)), np.array([0, 1]), mask=np.array([True, False]))
 
 
 def test_cross_entropy_with_scores_of_1000_is_finite_and_exact():

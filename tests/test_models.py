@@ -156,7 +156,7 @@ def char_model():
 
 def test_char_forward_shapes(char_model):
     V = len(char_model.vocab)
-    logits, (hs, _, _) = char_model.forward(np.ones((3, 5), dtype=int))
+    logits, (hs, *_) = char_model.forward(np.ones((3, 5), dtype=int))
     assert logits.shape == (3, 5, V)
     assert hs.shape == (3, 5, 8)
 

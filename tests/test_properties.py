@@ -73,32 +73,35 @@ def test_padding_ids_never_change_results(problem, seed):
 
 
 @st.composite
-def masked_sequences(draw):
+def right_padded_sequences(draw):
     N, T, D, H = draw(st.integers(1, 4)), draw(st.integers(1, 6)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    mask = draw(arrays(bool, (N, T)))       # any pattern, holes and all-False rows included
+    lengths = np.array(draw(st.lists(st.integers(1, T), min_size=N, max_size=N)))
     seed = draw(st.integers(0, 2**16))
-    return N, T, D, H, mask, seed
+    return N, T, D, H, np.arange(T) < lengths[:, None], seed
 
 
 @FEW
-@given(masked_sequences())
-def test_masked_steps_are_skipped_exactly(problem):
+@given(right_padded_sequences())
+def test_padded_positions_show_the_last_real_state_and_pass_their_gradient_to_it(problem):
     N, T, D, H, mask, seed = problem
     rng = np.random.default_rng(seed)
     x, h0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H))
     Wxh, Whh, bh = rng.normal(size=(H, D)), rng.normal(size=(H, H)), rng.normal(size=H)
     hs, cache = rnn_forward(x, h0, Wxh, Whh, bh, mask=mask)
     dh = rng.normal(size=(N, T, H))
-    dx, _, _, _, _ = rnn_backward(dh, cache)
+    dx, dh0, dWxh, dWhh, dbh = rnn_backward(dh, cache)
     for n in range(N):
-        kept = np.flatnonzero(mask[n])
-        if len(kept) == 0:                   # nothing real: the state never moves
-            np.testing.assert_array_equal(hs[n], np.broadcast_to(h0[n], (T, H)))
-            continue
-        alone, _ = rnn_forward(x[n : n + 1, kept], h0[n : n + 1], Wxh, Whh, bh)
-        np.testing.assert_allclose(hs[n, kept], alone[0], rtol=0, atol=1e-14)
-        np.testing.assert_allclose(hs[n, -1], alone[0, -1], rtol=0, atol=1e-14)
-    assert np.all(dx[~mask] == 0.0)          # a skipped input cannot affect anything
+        length = mask[n].sum()
+        alone, alone_cache = rnn_forward(x[n : n + 1, :length], h0[n : n + 1], Wxh, Whh, bh)
+        np.testing.assert_allclose(hs[n, :length], alone[0], rtol=0, atol=1e-14)
+        np.testing.assert_allclose(hs[n, length:], np.broadcast_to(alone[0, -1], (T - length, H)), rtol=0, atol=1e-14)
+        # Every padded position is a copy of the last real state: its gradient lands there.
+        dh_alone = dh[n : n + 1, :length].copy()
+        dh_alone[0, -1] += dh[n, length:].sum(axis=0)
+        dx_alone, dh0_alone, *_ = rnn_backward(dh_alone, alone_cache)
+        np.testing.assert_allclose(dx[n, :length], dx_alone[0], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(dh0[n], dh0_alone[0], rtol=0, atol=1e-12)
+    assert np.all(dx[~mask] == 0.0)          # an input at a padded step reaches nothing
 
 
 @FEW

@@ -90,7 +90,7 @@ def test_sentiment_rnn_matches_torch_on_equal_length_sentences():
     batch = model.make_batch(pairs)
     assert batch.mask.all(), "this test wants sentences of one length"
 
-    logits, (hs, _, _) = model.forward(batch.ids, batch.mask)
+    logits, (hs, *_) = model.forward(batch.ids, batch.mask)
     loss, grads = model.loss(batch)
 
     rnn, head = torch_twin(model)
@@ -140,7 +140,7 @@ def test_char_rnn_matches_torch_many_to_many_with_an_initial_state():
     inputs, targets = ids[:, :-1], ids[:, 1:]
     h0 = np.random.default_rng(3).uniform(-0.8, 0.8, size=(2, 7))
 
-    logits, (hs, _, _) = model.forward(inputs, h0)
+    logits, (hs, *_) = model.forward(inputs, h0)
     loss, grads, h_last = model.loss((inputs, targets), h0)
 
     rnn, head = torch_twin(model)
