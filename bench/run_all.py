@@ -197,12 +197,12 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             what_if_rows = what_if.what_if(repeats=5 if args.quick else 15)
-        except Exception as error:  # the prototypes lean on rnn_lib's private cache layout; never sink the run
-            emit(f"## What if\n\nskipped: the prototypes no longer fit rnn_lib ({type(error).__name__}: {error}).")
+        except Exception as error:  # the prototype leans on rnn_lib's private cache layout; never sink the run
+            emit(f"## What if\n\nskipped: the prototype no longer fits rnn_lib ({type(error).__name__}: {error}).")
         else:
-            emit("## What if: prototypes of three changes to rnn_lib (bench/what_if.py)\n\n"
+            emit("## What if: the weight gradients as one product after the loop (bench/what_if.py)\n\n"
                  "One training step (forward, loss, backward, clip, update), minimum over interleaved repeats, "
-                 "1 BLAS thread. The prototypes give the same gradients (last column).\n\n"
+                 "1 BLAS thread. The prototype's gradients agree to rounding (last column).\n\n"
                  + markdown_table(what_if.HEADERS, what_if_rows))
 
     elapsed = time.perf_counter() - started

@@ -1,16 +1,15 @@
-"""What would make rnn_lib's training step faster? Prototypes of three changes, timed against the library.
+"""What would still make rnn_lib's training step faster? One prototype, timed against the library.
 
 The profile (``profile_lib.py``) shows that a minibatch step of the classroom-sized models is a few
-hundred tiny numpy calls, so the time goes to per-call overhead, not arithmetic. The prototypes below
-cut the number of calls without changing a single number (the gradients are checked equal):
+hundred tiny numpy calls, so the time goes to per-call overhead, not arithmetic. Two earlier
+prototypes (integer indexing in ``cross_entropy``, fewer temporaries in Adam) are in the library
+now, and ``rnn_lib/fast_rnn.py`` already runs the recurrence without per-step checks. What is left:
 
-1. ``rnn_backward_fewer_calls``: keep only the recurrence ``dh_prev = dpre @ Whh`` inside the loop over
-   time, store every step's ``dpre`` (T, N, H), and form ``dWhh``, ``dbh`` and ``dWxh`` after the loop
-   with one matrix product each (the weight gradients are sums over steps, so they can be summed at once).
-2. ``cross_entropy_indexed``: pick the target scores with plain integer indexing instead of
-   ``take_along_axis``/``put_along_axis``, and skip the all-ones weight array when there is no mask.
-3. ``AdamFewerTemporaries``: fold both bias corrections into one scalar step size and update the moment
-   estimates in place (Kingma and Ba give this form of the same update).
+``rnn_backward_fewer_calls`` keeps only the recurrence ``dh_prev = dpre @ Whh`` inside the loop over
+time, stores every step's ``dpre`` (T, N, H), and forms ``dWhh``, ``dbh`` and ``dWxh`` after the loop
+with one matrix product each (the weight gradients are sums over steps, so they can be summed at
+once). The sums then run in another order, so the gradients agree to rounding (last column), not
+bit for bit, which is why the library does not use it: its speed path must equal the readable loop.
 
 Each step is timed as the minimum over interleaved repeats, which is robust on a shared machine.
 Dimensions: N batch, T steps, H hidden, V vocabulary, K classes.
@@ -26,93 +25,55 @@ from threadpoolctl import threadpool_limits
 from bench.common import markdown_table, word_vocabulary
 from rnn_lib.datasets import load_char_corpus, load_sentiment
 from rnn_lib.layers import affine_backward
-from rnn_lib.losses import cross_entropy, log_softmax
+from rnn_lib.losses import cross_entropy
 from rnn_lib.models import CharRNN, SentimentRNN
 from rnn_lib.optim import Adagrad, Adam, clip_by_global_norm
 from rnn_lib.text import Vocabulary
 
 
-def rnn_backward_fewer_calls(dh, cache):
-    """Same results as ``rnn_lib.layers.rnn_backward`` for token-id inputs: (None, dh0, dWxh, dWhh, dbh).
+def rnn_backward_fewer_calls(dhs, cache):
+    """``rnn_lib.fast_rnn.rnn_backward_ids`` up to rounding: ``(dh0, dWxh, dWhh, dbh)``.
 
-    dh: (N, T, H). The cache is the one ``rnn_forward`` returns: (x ids (N, T), h0 (N, H), Wxh (H, V),
-    Whh (H, H), hs (T, N, H), mask (N, T) or None).
+    dhs: (N, T, H). cache: the vanilla cell's ``(ids (N, T), h0 (N, H), Wxh (H, V), Whh (H, H), hs_tnh (T, N, H))``.
     """
-    x, h0, Wxh, Whh, hs, mask = cache
-    T, N, H = hs.shape
-    dh_steps = dh.transpose(1, 0, 2)                       # (T, N, H) view
-    tanh_grad = 1.0 - hs * hs                              # every step's tanh derivative at once
-    keep = None if mask is None else np.asarray(mask).T[..., None].astype(hs.dtype)   # (T, N, 1)
-    dpre_steps = np.empty_like(hs)
+    ids, h0, Wxh, Whh, hs_tnh = cache
+    T, N, H = hs_tnh.shape
+    dhs_tnh = dhs.transpose(1, 0, 2)                       # (T, N, H) view
+    tanh_grad_tnh = 1.0 - hs_tnh * hs_tnh                  # every step's tanh derivative at once
+    dpre_tnh = np.empty_like(hs_tnh)
     dh_next = np.zeros_like(h0)
     for t in reversed(range(T)):
-        grad = dh_steps[t] + dh_next
-        if keep is None:
-            dpre = grad * tanh_grad[t]
-            dh_next = dpre @ Whh
-        else:                                              # padded steps pass the gradient straight through
-            dpre = grad * keep[t] * tanh_grad[t]
-            dh_next = dpre @ Whh + grad * (1.0 - keep[t])
-        dpre_steps[t] = dpre
-    dpre_rows = dpre_steps.reshape(-1, H)                  # (T*N, H), row t*N + n
-    h_prev_rows = np.concatenate([h0[None], hs[:-1]]).reshape(-1, H)
-    one_hot_rows = np.zeros((T * N, Wxh.shape[1]), dtype=hs.dtype)
-    one_hot_rows[np.arange(T * N), np.asarray(x).T.reshape(-1)] = 1.0
-    return None, dh_next, dpre_rows.T @ one_hot_rows, dpre_rows.T @ h_prev_rows, dpre_rows.sum(axis=0)
+        dpre_tnh[t] = (dhs_tnh[t] + dh_next) * tanh_grad_tnh[t]
+        dh_next = dpre_tnh[t] @ Whh
+    dpre_rows = dpre_tnh.reshape(-1, H)                    # (T*N, H), row t*N + n
+    h_prev_rows = np.concatenate([h0[None], hs_tnh[:-1]]).reshape(-1, H)
+    one_hot_rows = np.zeros((T * N, Wxh.shape[1]), dtype=hs_tnh.dtype)
+    one_hot_rows[np.arange(T * N), ids.T.reshape(-1)] = 1.0
+    return dh_next, dpre_rows.T @ one_hot_rows, dpre_rows.T @ h_prev_rows, dpre_rows.sum(axis=0)
 
 
-def cross_entropy_indexed(logits, targets):
-    """Same results as ``rnn_lib.losses.cross_entropy(logits, targets)`` without a mask."""
-    K = logits.shape[-1]
-    rows_of_targets = np.asarray(targets).reshape(-1)
-    logp = log_softmax(logits).reshape(-1, K)
-    rows = np.arange(len(rows_of_targets))
-    loss = float(-logp[rows, rows_of_targets].sum() / len(rows_of_targets))
-    dlogits = np.exp(logp)
-    dlogits[rows, rows_of_targets] -= 1.0
-    dlogits /= len(rows_of_targets)
-    return loss, dlogits.reshape(logits.shape)
-
-
-class AdamFewerTemporaries(Adam):
-    """Same updates as ``rnn_lib.optim.Adam`` with the bias corrections folded into one scalar."""
-
-    def _update(self, name, grad):
-        state = self.state.setdefault(name, {"m": np.zeros_like(grad), "v": np.zeros_like(grad)})
-        m, v = state["m"], state["v"]
-        m *= self.beta1
-        m += (1 - self.beta1) * grad
-        v *= self.beta2
-        v += (1 - self.beta2) * (grad * grad)
-        root_correction = np.sqrt(1 - self.beta2**self.steps)
-        denominator = np.sqrt(v)
-        denominator += self.eps * root_correction
-        return (self.learning_rate * root_correction / (1 - self.beta1**self.steps)) * m / denominator
-
-
-def _sentiment_grads(model: SentimentRNN, batch, fast: bool) -> dict:
-    logits, (hs, rnn_cache, out_cache) = model.forward(batch.ids, batch.mask)
-    if not fast:
-        _, dlogits = cross_entropy(logits, batch.labels)
-        return model.backward(dlogits, (hs, rnn_cache, out_cache))
-    _, dlogits = cross_entropy_indexed(logits, batch.labels)
+def _sentiment_grads(model: SentimentRNN, batch, prototype: bool) -> dict:
+    if not prototype:
+        return model.loss(batch)[1]
+    logits, (hs, lengths, recurrence_cache, out_cache) = model.forward(batch.ids, batch.mask)
+    _, dlogits = cross_entropy(logits, batch.labels)
     grads = {}
     dh_last, grads["Why"], grads["by"] = affine_backward(dlogits, out_cache)
-    dh = np.zeros_like(hs)
-    dh[:, -1] = dh_last
-    _, _, grads["Wxh"], grads["Whh"], grads["bh"] = rnn_backward_fewer_calls(dh, rnn_cache)
+    dhs = np.zeros_like(hs)
+    dhs[np.arange(len(hs)), lengths - 1] = dh_last
+    _, grads["Wxh"], grads["Whh"], grads["bh"] = rnn_backward_fewer_calls(dhs, recurrence_cache)
     return grads
 
 
-def _char_grads(model: CharRNN, batch, fast: bool) -> dict:
-    if not fast:
+def _char_grads(model: CharRNN, batch, prototype: bool) -> dict:
+    if not prototype:
         return model.loss(batch)[1]
     inputs, targets = batch
-    logits, (hs, rnn_cache, out_cache) = model.forward(inputs)
-    _, dlogits = cross_entropy_indexed(logits, targets)
+    logits, (_, _, recurrence_cache, out_cache) = model.forward(inputs)
+    _, dlogits = cross_entropy(logits, targets)
     grads = {}
-    dh, grads["Why"], grads["by"] = affine_backward(dlogits, out_cache)
-    _, _, grads["Wxh"], grads["Whh"], grads["bh"] = rnn_backward_fewer_calls(dh, rnn_cache)
+    dhs, grads["Why"], grads["by"] = affine_backward(dlogits, out_cache)
+    _, grads["Wxh"], grads["Whh"], grads["bh"] = rnn_backward_fewer_calls(dhs, recurrence_cache)
     return grads
 
 
@@ -129,22 +90,21 @@ def _workloads():
         full = model.make_batch([train[i] for i in rows])
         width = int(full.mask.sum(axis=1).max())
         batch = type(full)(full.ids[:, :width], full.mask[:, :width], full.labels)
-        yield (f"sentiment, H={hidden_size}, batch 8 (Adam)", model, batch, _sentiment_grads,
-               Adam, AdamFewerTemporaries)
+        yield f"sentiment, H={hidden_size}, batch 8 (Adam)", model, batch, _sentiment_grads, Adam
     span = 16 * 25
     char_batch = (ids[:span].reshape(16, 25), ids[1 : span + 1].reshape(16, 25))
     yield ("characters, H=128, batch 16 (Adagrad)", CharRNN(char_vocab, hidden_size=128), char_batch, _char_grads,
-           Adagrad, Adagrad)
+           Adagrad)
 
 
 def what_if(repeats: int = 15, steps: int = 30) -> list[list[str]]:
-    """Rows: workload, microseconds per step now, with the prototypes, speed-up, largest gradient difference."""
+    """Rows: workload, microseconds per step now, with the prototype, speed-up, largest gradient difference."""
     rows = []
     with threadpool_limits(limits=1, user_api="blas"):
-        for label, model, batch, grads_of, current_optimizer, fast_optimizer in _workloads():
+        for label, model, batch, grads_of, optimizer in _workloads():
             now, fast = grads_of(model, batch, False), grads_of(model, batch, True)
             difference = max(float(np.max(np.abs(now[name] - fast[name]))) for name in now)
-            optimizers = {False: current_optimizer(0.01), True: fast_optimizer(0.01)}
+            optimizers = {False: optimizer(0.01), True: optimizer(0.01)}
             best = {False: np.inf, True: np.inf}
             for _ in range(repeats):
                 for prototype in (False, True):
@@ -158,7 +118,7 @@ def what_if(repeats: int = 15, steps: int = 30) -> list[list[str]]:
     return rows
 
 
-HEADERS = ["training step", "us now", "us with the prototypes", "speed-up", "largest gradient difference"]
+HEADERS = ["training step", "us now", "us with the prototype", "speed-up", "largest gradient difference"]
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Drawings for the notebooks: the unrolled network, one-hot vectors and a padded batch.
+"""Pictures of the network and of the data structures: the unrolled RNN, one-hot vectors, a padded
+batch, the chunks of truncated BPTT.
+
+The rule between the two drawing modules: ``diagrams`` draws the network and the data structures
+from their inputs alone, with no trained number in them; ``plots`` charts numbers that come out of
+a model or a training run (they change when the weights change).
 
 Each function draws into a matplotlib ``Axes`` (a new figure if ``ax`` is None) and returns it; none
 calls ``plt.show()``, so a notebook can add a title or put several drawings side by side first.
@@ -194,4 +199,72 @@ def plot_padded_batch(ids, mask, itos: Sequence[str], ax=None):
     ax.set_xlabel("time step (column of ids)")
     ax.set_ylabel("sentence (row of ids)")
     ax.set_title(f"A padded batch of {N} sentences: blue = real token (mask True), grey = padding")
+    return ax
+
+
+def _visible(char: str) -> str:
+    return {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5"}.get(char, char)
+
+
+def draw_truncated_bptt(text: str, seq_length: int, ax=None):
+    """Diagram of truncated backpropagation through time on a short ``text``.
+
+    The text is read one character per step: input ``text[t]``, target ``text[t + 1]``. Steps are
+    grouped into chunks of ``seq_length``. Inside a chunk the hidden states are linked forward
+    (black) and the gradient flows back (red, dashed). Between chunks the hidden state is carried
+    forward (blue) but no gradient flows back: that cut is what makes the backward pass "truncated".
+    """
+    if not isinstance(text, str) or len(text) < 3:
+        raise ValueError("text must be a string of at least 3 characters.")
+    if not isinstance(seq_length, int) or seq_length < 1:
+        raise ValueError(f"seq_length must be a positive int, got {seq_length!r}.")
+    steps = len(text) - 1
+    n_chunks = -(-steps // seq_length)
+    gap = 0.9
+    xs = [t + gap * (t // seq_length) for t in range(steps)]
+    import matplotlib.pyplot as plt
+
+    ax = _axes(ax, figsize=(0.62 * (xs[-1] + 2), 3.6))
+    rows = {"input": 0.0, "hidden": 1.3, "target": 2.6}
+    size = 0.7
+
+    def box(x, y, label, colour):
+        ax.add_patch(plt.Rectangle((x - size / 2, y - size / 2), size, size, facecolor=colour, edgecolor="#333333"))
+        ax.text(x, y, label, ha="center", va="center", fontsize=11, family="monospace")
+
+    def arrow(start, end, colour, style="-", connection="arc3"):
+        ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": colour, "linestyle": style,
+                                                          "shrinkA": 0, "shrinkB": 0, "connectionstyle": connection})
+
+    for chunk in range(n_chunks):
+        first, last = chunk * seq_length, min(steps, (chunk + 1) * seq_length) - 1
+        ax.add_patch(plt.Rectangle((xs[first] - 0.55, -0.6), xs[last] - xs[first] + 1.1, 3.8,
+                                   facecolor="#f4f4f4" if chunk % 2 == 0 else "#e8eef6", edgecolor="none", zorder=0))
+        ax.text((xs[first] + xs[last]) / 2, 3.35, f"chunk {chunk + 1}", ha="center", va="center", fontsize=10)
+    half = size / 2
+    for t in range(steps):
+        x = xs[t]
+        box(x, rows["input"], _visible(text[t]), "#dbe9f6")
+        box(x, rows["hidden"], "h", "#fde4c8")
+        box(x, rows["target"], _visible(text[t + 1]), "#d9f0d3")
+        arrow((x, rows["input"] + half), (x, rows["hidden"] - half), "#333333")
+        arrow((x, rows["hidden"] + half), (x, rows["target"] - half), "#333333")
+        if t + 1 < steps:
+            start, end = (x + half, rows["hidden"] + 0.12), (xs[t + 1] - half, rows["hidden"] + 0.12)
+            crosses = (t + 1) % seq_length == 0
+            arrow(start, end, "tab:blue" if crosses else "#333333")
+            if not crosses:
+                arrow((xs[t + 1] - half, rows["hidden"] - 0.12), (x + half, rows["hidden"] - 0.12), "#c0392b", "--")
+            else:
+                ax.text((x + xs[t + 1]) / 2, rows["hidden"] - 0.3, "\u2715", ha="center", va="center",
+                        color="#c0392b", fontsize=12)
+    ax.text(xs[0] - 0.7, rows["input"], "input", ha="right", va="center", fontsize=10)
+    ax.text(xs[0] - 0.7, rows["hidden"], "hidden", ha="right", va="center", fontsize=10)
+    ax.text(xs[0] - 0.7, rows["target"], "target", ha="right", va="center", fontsize=10)
+    ax.set_xlim(xs[0] - 2.2, xs[-1] + 0.8)
+    ax.set_ylim(-0.8, 3.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"Truncated BPTT, chunks of {seq_length} steps: state carried forward (blue), "
+                 "gradient cut at the boundary (\u2715)", fontsize=10)
     return ax

@@ -26,12 +26,12 @@ def rnn_forward_ids(ids: np.ndarray, h0: np.ndarray, Wxh, Whh, bh):
     laid out (T, N, H).
     """
     N, T = ids.shape
-    xW_tnh = Wxh.T[ids.T]                               # (T, N, H): every step's embedding lookup
+    xWb_tnh = Wxh.T[ids.T] + bh                         # (T, N, H): every step's embedding lookup, plus bh
     WhhT = Whh.T
-    hs_tnh = np.empty((T, N, Whh.shape[0]), dtype=np.result_type(xW_tnh, h0, Whh, bh))
+    hs_tnh = np.empty((T, N, Whh.shape[0]), dtype=np.result_type(xWb_tnh, h0, Whh))
     h = h0
     for t in range(T):
-        h = hs_tnh[t] = np.tanh(xW_tnh[t] + h @ WhhT + bh)
+        h = hs_tnh[t] = np.tanh(xWb_tnh[t] + h @ WhhT)
     return np.ascontiguousarray(hs_tnh.transpose(1, 0, 2)), (ids, h0, Wxh, Whh, hs_tnh)
 
 

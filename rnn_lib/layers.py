@@ -81,7 +81,8 @@ def rnn_step_forward(x, h_prev, Wxh, Whh, bh):
     """
     x, h_prev = np.asarray(x), np.asarray(h_prev)
     rnn_step_inputs(x, h_prev, Wxh, Whh, bh)
-    h = np.tanh(input_projection(x, Wxh) + h_prev @ Whh.T + bh)
+    # The bias joins the input term first: the same sum, and the same rounding the library always had.
+    h = np.tanh(input_projection(x, Wxh) + bh + h_prev @ Whh.T)
     return h, (x, h_prev, Wxh, Whh, h)
 
 
