@@ -114,6 +114,26 @@ def id_batch(ids, vocab_size: int, name: str) -> np.ndarray:
     return ids
 
 
+def labelled_examples(examples, num_classes: int) -> tuple[list, list[int]]:
+    """Split a list of ``(text, label)`` pairs into texts and int labels in 0..num_classes-1, or raise."""
+    if isinstance(examples, (str, bytes)) or not hasattr(examples, "__len__"):
+        raise TypeError(f"examples must be a list of (text, label) pairs, got {type(examples).__name__}.")
+    if len(examples) == 0:
+        raise ValueError("examples is empty; pass a list of (text, label) pairs.")
+    texts, labels = [], []
+    for i, example in enumerate(examples):
+        if not (isinstance(example, (tuple, list)) and len(example) == 2):
+            raise TypeError(f"examples[{i}] should be a (text, label) pair, got {example!r}.")
+        text, label = example
+        if isinstance(label, (bool, np.bool_)):
+            label = int(label)
+        if not isinstance(label, (int, np.integer)) or not 0 <= label < num_classes:
+            raise ValueError(f"examples[{i}] has label {label!r}; labels must be whole numbers 0..{num_classes - 1}.")
+        texts.append(text)
+        labels.append(int(label))
+    return texts, labels
+
+
 def sequence_lengths(mask, shape: tuple[int, int]) -> np.ndarray:
     """The length (N,) of each row of a right-padded boolean mask (N, T): True on tokens, then False.
 
@@ -146,17 +166,28 @@ def is_token_ids(x) -> bool:
 
 def id_range(ids: np.ndarray, vocab_size: int) -> None:
     """Raise unless every id is a column of Wxh: without this a negative id would silently pick from the end."""
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"token ids must be integers, got dtype {ids.dtype}.")
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
         raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (one per column of Wxh), "
                          f"got values from {ids.min()} to {ids.max()}.")
 
 
+def finite(array, name: str) -> None:
+    """Raise a ValueError if ``array`` holds NaN or inf: the RNN would turn it into NaN everywhere."""
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} holds NaN or inf; every number going into the RNN must be finite.")
+
+
 def rnn_weights(Wxh, Whh, bh) -> tuple[int, int]:
-    """``(H, D)`` from Wxh (H, D), Whh (H, H) and bh (H,), or a ValueError naming the misfit."""
+    """``(H, D)`` from finite Wxh (H, D), Whh (H, H) and bh (H,), or a ValueError naming the misfit."""
     H = np.shape(Whh)[0] if np.ndim(Whh) == 2 else None
     shape_is(Whh, (H, H), "Whh")
     shape_is(Wxh, (H, None), "Wxh")
     shape_is(bh, (H,), "bh")
+    for array, name in ((Wxh, "Wxh"), (Whh, "Whh"), (bh, "bh")):
+        float_array(array, name)
+        finite(array, name)
     return H, np.shape(Wxh)[1]
 
 
@@ -165,11 +196,13 @@ def rnn_step_inputs(x, h_prev, Wxh, Whh, bh) -> None:
     H, D = rnn_weights(Wxh, Whh, bh)
     N = np.shape(h_prev)[0] if np.ndim(h_prev) == 2 else None
     shape_is(h_prev, (N, H), "h_prev")
+    finite(float_array(h_prev, "h_prev"), "h_prev")
     if is_token_ids(x):
         shape_is(x, (N,), "x (token ids)")
         id_range(x, D)
     else:
         shape_is(x, (N, D), "x")
+        finite(x, "x")
 
 
 def rnn_sequence_inputs(x, h0, Wxh, Whh, bh) -> None:
@@ -185,4 +218,6 @@ def rnn_sequence_inputs(x, h0, Wxh, Whh, bh) -> None:
         id_range(x, D)
     else:
         shape_is(x, (N, T, D), "x")
+        finite(x, "x")
     shape_is(h0, (N, H), "h0")
+    finite(float_array(h0, "h0"), "h0")

@@ -73,11 +73,13 @@ class VanillaRNNCell:
 
     @staticmethod
     def forward(ids, state0, params):
+        """ids (N, T), state0 (N, H) -> hs (N, T, H), final state hs[:, -1] (N, H), cache (see fast_rnn)."""
         hs, cache = rnn_forward_ids(ids, state0, params["Wxh"], params["Whh"], params["bh"])
         return hs, hs[:, -1], cache
 
     @staticmethod
     def backward(dhs, cache):
+        """dhs (N, T, H) -> dh0 (N, H) and the gradients of Wxh (H, V), Whh (H, H), bh (H,)."""
         dh0, dWxh, dWhh, dbh = rnn_backward_ids(dhs, cache)
         return dh0, {"Wxh": dWxh, "Whh": dWhh, "bh": dbh}
 

@@ -22,8 +22,8 @@ from .layers import one_hot_rows
 def rnn_forward_ids(ids: np.ndarray, h0: np.ndarray, Wxh, Whh, bh):
     """``layers.rnn_forward(ids, h0, Wxh, Whh, bh)`` for checked ids (N, T), T >= 1, and h0 (N, H).
 
-    Returns hs (N, T, H) and the cache ``(ids, h0, Wxh, Whh, hs_tnh)`` with hs_tnh the same states
-    laid out (T, N, H).
+    Returns hs (N, T, H), a transposed view of hs_tnh, and the cache ``(ids, h0, Wxh, Whh, hs_tnh)``
+    with hs_tnh the same states laid out (T, N, H).
     """
     N, T = ids.shape
     xWb_tnh = Wxh.T[ids.T] + bh                         # (T, N, H): every step's embedding lookup, plus bh
@@ -32,7 +32,7 @@ def rnn_forward_ids(ids: np.ndarray, h0: np.ndarray, Wxh, Whh, bh):
     h = h0
     for t in range(T):
         h = hs_tnh[t] = np.tanh(xWb_tnh[t] + h @ WhhT)
-    return np.ascontiguousarray(hs_tnh.transpose(1, 0, 2)), (ids, h0, Wxh, Whh, hs_tnh)
+    return hs_tnh.transpose(1, 0, 2), (ids, h0, Wxh, Whh, hs_tnh)
 
 
 def rnn_backward_ids(dhs: np.ndarray, cache):
@@ -43,7 +43,7 @@ def rnn_backward_ids(dhs: np.ndarray, cache):
     ids, h0, Wxh, Whh, hs_tnh = cache
     T, N, H = hs_tnh.shape
     onehot_tnv = one_hot_rows(ids.T, Wxh.shape[1], Wxh.dtype)      # (T, N, V)
-    dhs_tnh = np.ascontiguousarray(dhs.transpose(1, 0, 2))
+    dhs_tnh = dhs.transpose(1, 0, 2)                                # a view: step t is dhs[:, t]
     dtype = hs_tnh.dtype
     dWxh, dWhh, dbh = np.zeros(Wxh.shape, dtype), np.zeros(Whh.shape, dtype), np.zeros(H, dtype)
     dh_next = np.zeros_like(h0)

@@ -155,7 +155,8 @@ def rnn_backward(dh, cache):
         dbh += dbh_t
         dxs.append(dx_t)
     dx = None if dxs[0] is None else np.stack(dxs[::-1], axis=1)
-    return dx, dh_next, dWxh, dWhh, dbh
+    dh0 = dh_next                           # what step 0 sends back is the gradient of h0
+    return dx, dh0, dWxh, dWhh, dbh
 
 
 def hold_last_state(hs: np.ndarray, lengths: np.ndarray) -> np.ndarray:

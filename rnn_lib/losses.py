@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import float_array, shape_is
+from ._validate import float_array, positive_float, shape_is
 
 
 def _scores(logits) -> np.ndarray:
@@ -32,6 +32,17 @@ def softmax(logits) -> np.ndarray:
     z = _scores(logits)
     exp = np.exp(z - z.max(axis=-1, keepdims=True))
     return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
+    """``softmax(logits / temperature)`` over the last axis, for any temperature > 0, however tiny.
+
+    Each row is shifted so its best score is 0 *before* dividing: a tiny temperature then sends the
+    other scores to -inf (probability 0) instead of overflowing, so it picks the best score.
+    """
+    z, temperature = _scores(logits), positive_float(temperature, "temperature")
+    with np.errstate(over="ignore"):                      # -x / 1e-300 is -inf: exactly what we want
+        return softmax((z - z.max(axis=-1, keepdims=True)) / temperature)
 
 
 def log_softmax(logits) -> np.ndarray:

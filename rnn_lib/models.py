@@ -30,6 +30,7 @@ from ._validate import (
     finite_params,
     float_dtype,
     id_batch,
+    labelled_examples,
     parameter_budget,
     positive_int,
     seed_value,
@@ -38,7 +39,7 @@ from ._validate import (
 )
 from .cells import get_cell
 from .layers import affine_backward, affine_forward
-from .losses import cross_entropy, softmax
+from .losses import cross_entropy, softmax, softmax_with_temperature
 from .serialisation import load_model, save_model
 from .text import Vocabulary, pad_batch
 
@@ -154,22 +155,7 @@ class SentimentRNN(RecurrentModel):
     def make_batch(self, examples) -> Batch:
         """A padded ``Batch`` from a list of ``(text, label)`` pairs."""
         self.require_vocab()
-        if isinstance(examples, (str, bytes)) or not hasattr(examples, "__len__"):
-            raise TypeError(f"examples must be a list of (text, label) pairs, got {type(examples).__name__}.")
-        if len(examples) == 0:
-            raise ValueError("examples is empty; pass a list of (text, label) pairs.")
-        texts, labels = [], []
-        for i, example in enumerate(examples):
-            if not (isinstance(example, (tuple, list)) and len(example) == 2):
-                raise TypeError(f"examples[{i}] should be a (text, label) pair, got {example!r}.")
-            text, label = example
-            if isinstance(label, (bool, np.bool_)):
-                label = int(label)
-            if not isinstance(label, (int, np.integer)) or not 0 <= label < self.num_classes:
-                raise ValueError(f"examples[{i}] has label {label!r}; labels must be whole numbers "
-                                 f"0..{self.num_classes - 1}.")
-            texts.append(text)
-            labels.append(int(label))
+        texts, labels = labelled_examples(examples, self.num_classes)
         ids, mask = self.encode(texts)
         return Batch(ids, mask, np.array(labels))
 
@@ -297,19 +283,12 @@ class CharRNN(RecurrentModel):
         for _ in range(n):
             hs, state, _ = self._recurrence_forward(inputs, state)      # read the prompt, then each new character
             scores, _ = affine_forward(hs[0, -1], self.params["Why"], self.params["by"])    # (V,)
-            current = int(rng.choice(self.vocab_size, p=self._next_token_probabilities(scores, temperature)))
+            scores = scores.astype(np.float64)                              # rng.choice wants float64 probabilities
+            scores[[vocab.pad_id, vocab.unk_id]] = -np.inf                  # never emit the reserved tokens
+            current = int(rng.choice(self.vocab_size, p=softmax_with_temperature(scores, temperature)))
             out.append(current)
             inputs = np.array([[current]])
         return vocab.decode(out)
-
-    def _next_token_probabilities(self, scores: np.ndarray, temperature: float) -> np.ndarray:
-        """softmax(scores / temperature) over the vocabulary (V,), never giving the reserved tokens a chance."""
-        scores = scores.astype(np.float64)
-        scores[[self.vocab.pad_id, self.vocab.unk_id]] = -np.inf
-        # Shift first so the best score is 0: dividing by a tiny temperature then sends the others to
-        # -inf (probability 0) instead of overflowing.
-        with np.errstate(over="ignore"):
-            return softmax((scores - scores.max()) / temperature)
 
     def perplexity(self, text: str, seq_length: int = 100) -> float:
         """``exp(mean cross-entropy per character)`` of predicting ``text``; 1 is perfect, V is guessing."""

@@ -23,7 +23,7 @@ def test_fast_path_equals_the_readable_loop_bit_for_bit(N, T, V, H, seed, dtype)
     dhs = rng.normal(size=(N, T, H)).astype(dtype)
     hs, cache = rnn_forward(ids, h0, Wxh, Whh, bh)
     fast_hs, fast_cache = rnn_forward_ids(ids, h0, Wxh, Whh, bh)
-    assert fast_hs.dtype == hs.dtype and fast_hs.flags.c_contiguous
+    assert fast_hs.dtype == hs.dtype
     np.testing.assert_array_equal(fast_hs, hs)
     _, *grads = rnn_backward(dhs, cache)
     for name, slow, fast in zip(("dh0", "dWxh", "dWhh", "dbh"), grads, rnn_backward_ids(dhs, fast_cache), strict=True):

@@ -298,3 +298,21 @@ def test_layers_accept_nested_lists_like_arrays():
     _, out_cache = affine_forward(np.array(h0), WHH, BH)
     for got, want in zip(affine_backward(dy, out_cache), affine_backward(np.array(dy), out_cache), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_float_ids_are_refused_not_truncated():
+    with pytest.raises(TypeError, match="token ids must be integers, got dtype float64"):
+        embedding_lookup(np.array([2.7]), WXH)
+    with pytest.raises(TypeError, match="token ids must be integers"):
+        one_hot_matmul(np.array([[1.0]]), WXH)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_inputs_and_weights_are_named(bad):
+    x, h0 = np.ones((1, 2, 2)), np.zeros((1, 2))
+    for name, args in {"x": (np.full((1, 2, 2), bad), h0, WXH, WHH, BH), "h0": (x, np.full((1, 2), bad), WXH, WHH, BH),
+                       "Whh": (x, h0, WXH, np.full((2, 2), bad), BH)}.items():
+        with pytest.raises(ValueError, match=f"{name} holds NaN or inf"):
+            rnn_forward(*args)
+    with pytest.raises(ValueError, match="h_prev holds NaN or inf"):
+        rnn_step_forward(np.ones((1, 2)), np.full((1, 2), bad), WXH, WHH, BH)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 
-from rnn_lib.losses import cross_entropy, log_softmax, softmax
+from rnn_lib.losses import cross_entropy, log_softmax, softmax, softmax_with_temperature
 
 
 def test_softmax_golden():
@@ -113,3 +114,24 @@ def test_cross_entropy_gradient_rows_sum_to_zero():
     rng = np.random.default_rng(0)
     _, dlogits = cross_entropy(rng.normal(size=(5, 7)), rng.integers(0, 7, size=5))
     np.testing.assert_allclose(dlogits.sum(axis=1), 0.0, atol=1e-16)
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.5, 3.0])
+def test_softmax_with_temperature_is_softmax_of_the_divided_scores(temperature):
+    logits = np.array([[1.0, -2.0, 0.5], [3.0, 3.0, -1.0]])
+    np.testing.assert_allclose(softmax_with_temperature(logits, temperature), softmax(logits / temperature),
+                               rtol=1e-14)
+
+
+def test_a_tiny_temperature_picks_the_best_score_without_overflow():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        probs = softmax_with_temperature(np.array([1.0, 3.0, -math.inf, 2.9]), 1e-320)
+    np.testing.assert_array_equal(probs, [0.0, 1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("temperature, error", [(0, ValueError), (-1, ValueError), (math.inf, ValueError),
+                                                (math.nan, ValueError), ("hot", TypeError), (None, TypeError)])
+def test_softmax_with_temperature_needs_a_positive_temperature(temperature, error):
+    with pytest.raises(error, match="temperature must be"):
+        softmax_with_temperature(np.zeros(3), temperature)

@@ -207,3 +207,20 @@ def test_from_itos_rebuilds_a_vocabulary_exactly():
 def test_from_itos_refuses_lists_that_are_no_vocabulary(itos, error, message):
     with pytest.raises(error, match=message):
         Vocabulary.from_itos(itos)
+
+
+# --- the carried state ----------------------------------------------------------------------------
+
+def test_the_carried_state_is_a_copy_not_a_view_of_the_chunk(char_model):
+    # A view would keep the whole chunk's (N, T, H) states alive and change if they were edited.
+    ids = np.array([char_model.vocab.encode("the cat sat")])
+    _, _, state = char_model.loss((ids[:, :-1], ids[:, 1:]))
+    assert state.flags.owndata and state.shape == (1, 12)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_non_finite_initial_state_is_refused(char_model, bad):
+    h0 = np.zeros((1, 12))
+    h0[0, 3] = bad
+    with pytest.raises(ValueError, match="the hidden state h0 holds NaN or inf"):
+        char_model.forward(np.array([[2, 3]]), h0)
