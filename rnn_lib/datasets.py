@@ -3,10 +3,11 @@
 Everything here is tiny on purpose, so that a model trains in seconds on a
 laptop and you can read the whole dataset yourself:
 
-* :func:`load_sentiment` -- about 230 hand-written sentences such as
+* :func:`load_sentiment` -- 275 hand-written sentences such as
   ``"the film was not bad"``, each labelled 1 (positive) or 0 (negative).
   The test sentences reuse the training words in new combinations, so a model
-  only does well on them if it learned how words *combine* (negation, "but").
+  only does well on them if it learned how words *combine* (negation, "but",
+  two clauses of opposite sentiment joined by "and").
 * :func:`make_sentiment` -- an endless supply of generated sentences with
   exactly known labels. Its ``distance`` argument pushes the word "not" away
   from the word it flips, which is how we show the vanishing-gradient problem.

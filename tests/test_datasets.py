@@ -27,25 +27,30 @@ NEGATIVE = {"bad", "sad", "awful", "boring", "angry", "dull"}
 NEGATORS = {"not", "never"}
 
 
+SUBJECTS = {"the", "this", "i", "we", "they", "it"}
+
+
 def rule_label(text: str) -> int | None:
     """Label a hand-written sentence with the documented rules.
 
     The part after the last "but" decides. Inside it, "not"/"never" flips the
-    next sentiment words until an "and" starts a new clause ("or" keeps the
-    negation: "not bad or boring"). Every sentiment word in the deciding part
-    must agree; returns None if they do not, or if there is none.
+    next sentiment words until an "and" or a new subject starts a new clause
+    ("or" keeps the negation: "not bad or boring"). The deciding part is
+    positive only if every sentiment word in it is positive, so a mixed
+    sentence joined by "and" (or by nothing) is negative. Returns None if the
+    deciding part has no sentiment word.
     """
     clause = text.split(" but ")[-1].split()
     negated = False
-    votes = set()
+    votes = []
     for word in clause:
         if word in NEGATORS:
             negated = True
-        elif word == "and":
+        elif word == "and" or word in SUBJECTS:
             negated = False
         elif word in POSITIVE or word in NEGATIVE:
-            votes.add((word in POSITIVE) != negated)
-    return int(votes.pop()) if len(votes) == 1 else None
+            votes.append((word in POSITIVE) != negated)
+    return int(all(votes)) if votes else None
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +124,13 @@ def test_rule_label_helper_itself():
     assert rule_label("i was sad but now i am happy") == 1
     assert rule_label("it was not bad and it was fun") == 1
     assert rule_label("the meal was not good or nice") == 0
-    assert rule_label("the film was good and bad") is None
+    assert rule_label("the film was good and bad") == 0
+    assert rule_label("the trip was fun and the weather was awful") == 0
+    assert rule_label("the weather was awful and the trip was fun") == 0
+    assert rule_label("the weather was awful the trip was fun") == 0
+    assert rule_label("the weather was awful but the trip was fun") == 1
+    assert rule_label("we were not sad the game was fun") == 1
+    assert rule_label("the film was") is None
 
 
 def test_parser_skips_comments_and_blank_lines_and_rejects_bad_lines():
