@@ -20,6 +20,7 @@ import io
 import numpy as np
 
 from . import checks
+from ._validate import positive_int
 from .datasets import load_char_corpus, load_sentiment
 from .layers import affine_backward, affine_forward, rnn_forward, rnn_step_backward, rnn_step_forward
 from .losses import cross_entropy, softmax
@@ -119,15 +120,16 @@ def _train_sentiment(model, train, test, bptt, sgd_step, epochs, learning_rate, 
     return history
 
 
-def train_sentiment_with_your_code(bptt=None, sgd_step=None, *, hidden_size: int = 32, epochs: int = 40,
-                                   learning_rate: float = 1.0, batch_size: int = 16, seed: int = 0,
+def train_sentiment_with_your_code(bptt=None, sgd_step=None, *, hidden_size: int = 32, epochs: int = 100,
+                                   learning_rate: float = 0.3, batch_size: int = 16, seed: int = 0,
                                    compare: bool = True):
     """Train a ``SentimentRNN`` on the shipped sentences with your ``bptt`` and ``sgd_step``.
 
     bptt(dhs, x, h0, hs, Wxh, Whh) -> (dx, dh0, dWxh, dWhh, dbh), the exercise of notebook 04;
     sgd_step(params, grads, learning_rate) -> None (in place), the exercise of notebook 05.
     Either may be None or unfinished: rnn_lib's version is used instead, with a message. Plain SGD with
-    ``learning_rate`` 1.0 (gradients clipped to norm 5) reaches the accuracy of notebook 05's Adam run.
+    ``learning_rate`` 0.3 (gradients clipped to norm 5) for 100 epochs reaches about 82% test accuracy, a
+    little below notebook 05's Adam run, and exactly what ``train_classifier`` gives with the same settings.
     With ``compare``, ``train_classifier`` trains the same model with the same settings for comparison.
     Prints the test accuracy (and the library's); returns ``(model, history)``.
     """
@@ -175,15 +177,16 @@ def _sample(model, start: str, n: int, temperature: float, rng, sample_with_temp
     return vocab.decode(out)
 
 
-def train_chars_with_your_code(adagrad_step=None, sample_with_temperature=None, *, hidden_size: int = 128,
-                               epochs: int = 12, learning_rate: float = 0.05, batch_size: int = 4,
-                               seq_length: int = 25, temperature: float = 0.7, sample_length: int = 120,
-                               seed: int = 0, compare: bool = True):
+def train_chars_with_your_code(adagrad_step=None, sample_with_temperature=None, *, hidden_size: int = 64,
+                               epochs: int = 8, learning_rate: float = 0.1, batch_size: int = 16,
+                               seq_length: int = 25, characters: int = 40_000, temperature: float = 0.7,
+                               sample_length: int = 120, seed: int = 0, compare: bool = True):
     """Train a ``CharRNN`` on the shipped corpus with your ``adagrad_step``; sample with your sampler.
 
     adagrad_step(params, grads, memory, learning_rate, eps=1e-8) -> None (in place), and
     sample_with_temperature(logits, temperature, rng) -> int, the exercises of notebook 06. Either may be
-    None or unfinished: rnn_lib's version is used instead, with a message. The settings are notebook 06's.
+    None or unfinished: rnn_lib's version is used instead, with a message. To stay within a few seconds it
+    learns the first ``characters`` characters of the corpus (the last tenth of them held out), with Adagrad.
     With ``compare``, ``train_language_model`` trains the same model with the same settings for comparison.
     Prints the validation perplexities and a sample; returns ``(model, sample)``.
     """
@@ -191,7 +194,7 @@ def train_chars_with_your_code(adagrad_step=None, sample_with_temperature=None, 
     adagrad_step, yours_a = _choose(adagrad_step, checks.check_adagrad_step, "adagrad_step", _library_adagrad_step)
     sampler, _ = _choose(sample_with_temperature, checks.check_sample_with_temperature, "sample_with_temperature",
                          _library_sample)
-    corpus = load_char_corpus()
+    corpus = load_char_corpus()[:positive_int(characters, "characters")]
     split = corpus.index(" ", int(0.9 * len(corpus)))
     train_text, valid_text = corpus[:split], corpus[split + 1 :]
     vocab = Vocabulary.from_texts([train_text], level="char")

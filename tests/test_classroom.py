@@ -23,19 +23,19 @@ def _library_sentiment(epochs):
 
     train, test = load_sentiment()
     model = SentimentRNN(Vocabulary.from_texts([text for text, _ in train]), hidden_size=32, seed=0)
-    return train_classifier(model, train, test, epochs=epochs, learning_rate=1.0, optimizer="sgd", seed=0)
+    return train_classifier(model, train, test, epochs=epochs, learning_rate=0.3, optimizer="sgd", seed=0)
 
 
 @pytest.fixture(scope="module")
 def library_run():
-    return _library_sentiment(40)
+    return _library_sentiment(100)
 
 
 def test_your_bptt_and_sgd_step_train_like_the_library(library_run, capsys):
     model, history = classroom.train_sentiment_with_your_code(bptt, sgd_step, compare=False)
     out = capsys.readouterr().out
     assert "bptt: yours" in out and "sgd_step: yours" in out and "using rnn_lib" not in out
-    assert history.test_accuracy[-1] == library_run.test_accuracy[-1] >= 0.9
+    assert history.test_accuracy[-1] == library_run.test_accuracy[-1] >= 0.8
     np.testing.assert_allclose(history.train_loss, library_run.train_loss, rtol=1e-6, atol=1e-9)
 
 
