@@ -26,7 +26,7 @@ import re
 SCHEMA_VERSION = 3
 SOLUTION_MARKER = "### BEGIN SOLUTION"
 #: Exercises worth more than one point: the derivations that take the most work.
-POINTS = {"cross_entropy_loss": 2, "rnn_step_backward_by_hand": 2, "bptt": 3}
+POINTS = {"cross_entropy_loss": 2, "rnn_step_backward_by_hand": 2, "bptt": 3, "lstm_step_backward_by_hand": 2}
 DEFAULT_POINTS = 1
 _DEFINITION = re.compile(r"^def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 _CHECK_IMPORT = re.compile(r"^\s*from\s+rnn_lib\.checks(\.\w+)?\s+import\s", re.MULTILINE)
