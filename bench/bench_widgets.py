@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     explorer = explorers[0]
     controls = {widget._dom_classes[0]: widget for widget in _walk(explorer) if widget._dom_classes}
     rows = [("training_explorer: first draw (build)", build_seconds)]
-    for name, other in (("rnn-hidden-size", 36), ("rnn-learning-rate", 0.02), ("rnn-epochs", 45),
+    for name, other in (("rnn-hidden-size", 36), ("rnn-learning-rate", 0.03), ("rnn-epochs", 45),
                         ("rnn-optimizer", "adagrad")):
         control = controls[name]
         default = control.value

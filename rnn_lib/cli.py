@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sentiment = tasks.add_parser("sentiment", help="many-to-one sentence classifier (positive / negative)",
                                  description="Train SentimentRNN on the shipped sentences; report test accuracy.")
-    sentiment.add_argument("--hidden-size", type=_positive_int, default=64, help="hidden units H (default 64)")
+    sentiment.add_argument("--hidden-size", type=_positive_int, default=32, help="hidden units H (default 32)")
     sentiment.add_argument("--learning-rate", type=_positive_float, default=0.02, help="step size (default 0.02)")
     sentiment.add_argument("--epochs", type=_positive_int, default=300, help="passes over the data (default 300)")
     sentiment.add_argument("--batch-size", type=_positive_int, default=16, help="sentences per update (default 16)")

@@ -33,7 +33,7 @@ from .training import History, TrainingDiverged, train_classifier
 DEFAULT_SENTENCE = "the film was not good"
 OPTIMIZER_NAMES = ("sgd", "adagrad", "adam")
 LABELS = ("negative", "positive")
-#: The explorer's learning rates: a few per decade, and the default 0.03 among them so the slider can return to it.
+#: The explorer's learning rates: a few per decade, and the default 0.02 among them so the slider can return to it.
 LEARNING_RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1.0)
 #: Up to this many hidden units the learning rate is used as set; above it, scaled by REFERENCE_HIDDEN / H.
 REFERENCE_HIDDEN = 32
@@ -68,7 +68,7 @@ class TrainingRun:
 
 def describe_run(history: History, settings: dict) -> str:
     """One line such as ``train accuracy 97.7% | test accuracy 68.3% | train loss 0.094 | test loss 1.147
-    (hidden size 32, learning rate 0.03, 40 epochs, adam, seed 0)``; the test parts only when there was a test set.
+    (hidden size 32, learning rate 0.02, 40 epochs, adam, seed 0)``; the test parts only when there was a test set.
     """
     last = history.last()
     parts = [f"train accuracy {100 * last['train_accuracy']:.1f}%"]
@@ -81,9 +81,9 @@ def describe_run(history: History, settings: dict) -> str:
 
 
 def describe_settings(settings: dict) -> str:
-    """``hidden size 32, learning rate 0.03, 40 epochs, adam, seed 0`` from ``TrainingRun.settings``.
+    """``hidden size 32, learning rate 0.02, 40 epochs, adam, seed 0`` from ``TrainingRun.settings``.
 
-    When the explorer scaled the rate for a large hidden size, says so: ``learning rate 0.0075 (0.03 x 32/128)``.
+    When the explorer scaled the rate for a large hidden size, says so: ``learning rate 0.005 (0.02 x 32/128)``.
     """
     rate = f"learning rate {settings['learning_rate']:.3g}"
     base = settings.get("base_learning_rate")
@@ -142,7 +142,7 @@ def diagnose(run: TrainingRun, train) -> str:
     return ""
 
 
-def train_and_plot(train, test, *, hidden_size: int = 32, learning_rate: float = 0.03, epochs: int = 40,
+def train_and_plot(train, test, *, hidden_size: int = 32, learning_rate: float = 0.02, epochs: int = 40,
                    optimizer: str = "adam", seed: int = 0, sentence: str = DEFAULT_SENTENCE,
                    vocab: Vocabulary | None = None, scale_learning_rate: bool = False,
                    on_progress=None) -> TrainingRun:
@@ -280,7 +280,7 @@ class _TemperatureExplorer(FallbackText, widgets.VBox):
                      "use it.")
 
 
-def training_explorer(train, test, *, hidden_size: int = 32, learning_rate: float = 0.03, epochs: int = 40,
+def training_explorer(train, test, *, hidden_size: int = 32, learning_rate: float = 0.02, epochs: int = 40,
                       optimizer: str = "adam", seed: int = 0, sentence: str = DEFAULT_SENTENCE,
                       scale_learning_rate: bool = True) -> widgets.VBox:
     """Sliders for hidden size, learning rate, epochs and optimizer; releasing one retrains and redraws.
