@@ -110,6 +110,12 @@ def saturated_fraction(model: SentimentRNN, texts) -> float:
     return float(np.mean(np.abs(states) > SATURATED))
 
 
+#: A run whose training accuracy beats its test accuracy by more than this has memorised sentences.
+OVERFIT_GAP = 0.15
+#: Below this test accuracy a run has learned little that carries over (always answering "negative" scores 55%).
+WEAK_TEST_ACCURACY = 0.75
+
+
 def diagnose(run: TrainingRun, train) -> str:
     """One sentence on what the run shows when it did not simply learn, or "" when it did.
 
@@ -136,9 +142,16 @@ def diagnose(run: TrainingRun, train) -> str:
         if last_loss > 0.8 * first_loss:
             return f"barely learned: the loss only went from {first_loss:.3f} to {last_loss:.3f}; {why}."
         return f"still learning: the loss went from {first_loss:.3f} to {last_loss:.3f}; {why}."
-    if test_accuracy is not None and train_accuracy - test_accuracy > 0.2:
+    if test_accuracy is None:
+        return ""
+    if train_accuracy - test_accuracy > OVERFIT_GAP:
         return (f"overfits: right on {100 * train_accuracy:.0f}% of the training sentences but only "
-                f"{100 * test_accuracy:.0f}% of new ones; it learned those sentences more than the rules.")
+                f"{100 * test_accuracy:.0f}% of new ones; it learned those sentences more than the rules "
+                f"(fewer hidden units or fewer epochs usually help).")
+    if test_accuracy < WEAK_TEST_ACCURACY:
+        return (f"learned little that carries over: {100 * test_accuracy:.0f}% of new sentences right, not far above "
+                f"guessing, with {100 * train_accuracy:.0f}% of the training sentences right; "
+                "try fewer hidden units, or another seed to see how much this run was luck.")
     return ""
 
 
