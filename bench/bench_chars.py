@@ -16,9 +16,8 @@ import time
 
 import numpy as np
 
-from bench.common import blas_threads, median, rows_with_ratios, settle, torch_threads
+from bench.common import bench_char_text, blas_threads, median, rows_with_ratios, settle, torch_threads
 from bench.reference_loop import ReferenceCharRNN
-from rnn_lib.datasets import load_char_corpus
 from rnn_lib.models import CharRNN
 from rnn_lib.text import Vocabulary
 from rnn_lib.training import char_batches, train_language_model
@@ -81,7 +80,7 @@ def _timers(text: str, hidden_size: int, use_torch: bool, torch_thread_counts: l
 def characters_per_second(*, hidden_sizes=HIDDEN_SIZES, repeats=3, use_torch=True, torch_thread_counts=(1,),
                           text: str | None = None) -> dict[str, dict[int, float]]:
     """Median characters per second of every variant at each hidden size (variants interleaved per repeat)."""
-    text = load_char_corpus() if text is None else text
+    text = bench_char_text() if text is None else text
     rates: dict[str, dict[int, float]] = {}
     for hidden_size in hidden_sizes:
         timers = _timers(text, hidden_size, use_torch, list(torch_thread_counts))

@@ -92,11 +92,12 @@ def _torch_timer(torch, cell, vocab, train, hidden_size, epochs):
     return timed
 
 
-def speed(hidden_sizes=HIDDEN_SIZES, repeats: int = 3, epochs: int = 5) -> dict[str, dict[int, float]]:
+def speed(hidden_sizes=HIDDEN_SIZES, repeats: int = 3, epochs: int = 5,
+          use_torch: bool = True) -> dict[str, dict[int, float]]:
     """Median epochs per second of every variant at every hidden size, variants interleaved in each repeat."""
     train, _ = load_sentiment()
     vocab = word_vocabulary(train)
-    torch = import_torch()
+    torch = import_torch() if use_torch else None
     rates: dict[str, dict[int, float]] = {}
     for hidden_size in hidden_sizes:
         timers = {f"rnn_lib {cell}": _lib_timer(cell, vocab, train, hidden_size, epochs) for cell in CELLS}

@@ -14,8 +14,8 @@ from contextlib import nullcontext
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from bench.common import fmt, median, ratio, settle, word_vocabulary
-from rnn_lib.datasets import load_char_corpus, load_sentiment
+from bench.common import bench_char_text, fmt, median, ratio, settle, word_vocabulary
+from rnn_lib.datasets import load_sentiment
 from rnn_lib.models import Batch, CharRNN, SentimentRNN
 from rnn_lib.optim import Adagrad, Adam, clip_by_global_norm
 from rnn_lib.text import Vocabulary
@@ -50,7 +50,7 @@ def thread_effect(*, hidden_size: int = 128, repeats: int = 3, sentiment_epochs:
     """Median seconds per epoch for each (workload, thread setting); settings interleaved per repeat."""
     train, _ = load_sentiment()
     vocab = word_vocabulary(train)
-    text = load_char_corpus()
+    text = bench_char_text()
     char_vocab = Vocabulary.from_texts([text], level="char")
     char_ids = np.asarray(char_vocab.encode(text))
     workloads = []

@@ -12,8 +12,8 @@ import cProfile
 import pstats
 from pathlib import Path
 
-from bench.common import fmt, markdown_table, word_vocabulary
-from rnn_lib.datasets import load_char_corpus, load_sentiment
+from bench.common import bench_char_text, fmt, markdown_table, word_vocabulary
+from rnn_lib.datasets import load_sentiment
 from rnn_lib.models import CharRNN, SentimentRNN
 from rnn_lib.text import Vocabulary
 from rnn_lib.training import char_batches, train_classifier, train_language_model
@@ -64,7 +64,7 @@ def profile_sentiment(hidden_size: int = 64, batch_size: int = 8, epochs: int = 
 
 
 def profile_chars(hidden_size: int = 128, batch_size: int = 16, epochs: int = 2):
-    text = load_char_corpus()
+    text = bench_char_text()
     vocab = Vocabulary.from_texts([text], level="char")
     model = CharRNN(vocab, hidden_size=hidden_size)
     stats = _profile(lambda: train_language_model(model, text, epochs=epochs, batch_size=batch_size))

@@ -26,6 +26,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 from bench import bench_chars, bench_sentiment, bench_threads  # noqa: E402
 from bench.common import (  # noqa: E402
     BLOG_DATA_RELATIVE,
+    CHAR_SLICE,
     RESULTS_DIR,
     import_torch,
     load_blog_sentiment,
@@ -147,8 +148,14 @@ def main(argv: list[str] | None = None) -> int:
          f"'{bench_sentiment.EXTRA_LIB_VARIANT[0]}' is the same model with one full-batch step per epoch, shown "
          "for information (it does not set the target). torch: nn.RNN + "
          f"nn.Linear, same optimizer settings. {torch_note}. The test accuracy is measured after every "
-         "epoch and its cost is included.\n\n"
+         "epoch and its cost is included. The target is the highest test accuracy every seed of every "
+         "implementation reached.\n\n"
          + markdown_table(bench_sentiment.TIME_TO_ACCURACY_HEADERS, rows))
+    ladder = [row for name, result in accuracy_results.items() for row in bench_sentiment.ladder_rows(name, result)]
+    emit("### The same runs at other test accuracies\n\n"
+         "Median epochs and speed-ups (wall clock unless said) to each accuracy; a seed that never reached it counts "
+         "as infinitely slow, so '-' means half the seeds or more never got there.\n\n"
+         + markdown_table(bench_sentiment.LADDER_HEADERS, ladder))
 
     # 2. Epochs per second.
     sentiment_rates, rows = {}, []
@@ -169,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     char_rates = bench_chars.characters_per_second(hidden_sizes=config["char_hidden"], repeats=config["repeats"],
                                                    use_torch=torch is not None, torch_thread_counts=thread_counts)
     emit("## 3. Character model: training characters per second\n\n"
-         f"rnn_lib.datasets.load_char_corpus(), seq_length {bench_chars.SEQ_LENGTH}, Adagrad lr "
+         f"The first {CHAR_SLICE:,} characters of rnn_lib.datasets.load_char_corpus(), seq_length "
+         f"{bench_chars.SEQ_LENGTH}, Adagrad lr "
          f"{bench_chars.LEARNING_RATE}, one epoch per measurement, median of {config['repeats']}; in brackets the "
          "ratio to the per-step reference loop.\n\n"
          + markdown_table(["variant", *[f"H={h}" for h in config["char_hidden"]]],
@@ -183,6 +191,16 @@ def main(argv: list[str] | None = None) -> int:
          "corpus. The ratio is to the raw loop with default threads.\n\n"
          + markdown_table(["workload", "setting", "epochs/s", "vs default threads"],
                           bench_threads.thread_effect_rows(thread_results)))
+
+    # 5. Gated cells: about 10 s, so always part of the run.
+    from bench import bench_gated
+
+    gated_rates = bench_gated.speed(repeats=config["repeats"], use_torch=torch is not None)
+    emit("## 5. Sentiment: LSTM and GRU epochs per second (bench/bench_gated.py speed)\n\n"
+         f"train_classifier on the rnn_lib training sentences, {bench_gated.SETTINGS}, 5 epochs per measurement, "
+         f"median of {config['repeats']} interleaved repeats after one discarded warm-up; torch: nn.RNN / nn.LSTM / "
+         "nn.GRU + nn.Linear, one-hot float64, 1 thread. In brackets the ratio to rnn_lib's vanilla cell; last "
+         "columns: rnn_lib / torch for the same cell.\n\n" + bench_gated.speed_table(gated_rates))
 
     checks = _target_checks(accuracy_results, sentiment_rates, char_rates)
     emit("## Targets\n\n" + "\n".join(checks))
@@ -216,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         "epochs_per_second": {name: _by_size_json(rates) for name, rates in sentiment_rates.items()},
         "characters_per_second": _by_size_json(char_rates),
         "threads": thread_results,
+        "gated_epochs_per_second": _by_size_json(gated_rates),
         "seconds": elapsed,
     })
     args.output.parent.mkdir(parents=True, exist_ok=True)

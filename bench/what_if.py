@@ -22,8 +22,8 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from bench.common import markdown_table, word_vocabulary
-from rnn_lib.datasets import load_char_corpus, load_sentiment
+from bench.common import bench_char_text, markdown_table, word_vocabulary
+from rnn_lib.datasets import load_sentiment
 from rnn_lib.layers import affine_backward
 from rnn_lib.losses import cross_entropy
 from rnn_lib.models import CharRNN, SentimentRNN
@@ -80,7 +80,7 @@ def _char_grads(model: CharRNN, batch, prototype: bool) -> dict:
 def _workloads():
     train, _ = load_sentiment()
     vocab = word_vocabulary(train)
-    text = load_char_corpus()
+    text = bench_char_text()
     char_vocab = Vocabulary.from_texts([text], level="char")
     ids = np.asarray(char_vocab.encode(text))
     rows = np.random.default_rng(0).permutation(len(train))[:8]
