@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import finite, float_array, is_token_ids, sequence_lengths, shape_is
+from ._validate import finite, float_array, is_token_ids, shape_is
 
 is_ids = is_token_ids      # True for integer ids, False for floats, a TypeError for anything else
 
@@ -59,11 +59,8 @@ def step_projection(x, N: int, D: int, Wx: np.ndarray) -> np.ndarray:
     return x @ Wx.T
 
 
-def sequence_projection(x, D: int, Wx: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``Wx x_t + bias`` for every step at once, laid out (T, N, G) so that each step reads one block.
-
-    x: (N, T, D) floats or (N, T) ids. Returns ``(x as an array, projection (T, N, G))``.
-    """
+def check_sequence(x, D: int) -> np.ndarray:
+    """x as an array after checking it is a batch of sequences: (N, T, D) floats or (N, T) ids, T >= 1."""
     x = np.asarray(x)
     if x.ndim < 2:
         raise ValueError(f"x should have shape (N, T) of ids or (N, T, D) of floats, but it has shape {x.shape}.")
@@ -73,27 +70,17 @@ def sequence_projection(x, D: int, Wx: np.ndarray, bias: np.ndarray) -> tuple[np
     if is_ids(x):
         shape_is(x, (N, T), "x (token ids)")
         check_id_range(x, D)
-        # Gathering rows of a contiguous (D, G) copy is about twice as fast as from the transposed view.
-        projection = np.take(np.ascontiguousarray(Wx.T), x.T, axis=0)
-        projection += bias
-        return x, projection
-    shape_is(x, (N, T, D), "x")
-    finite(x, "x")
-    return x, np.ascontiguousarray((x @ Wx.T + bias).transpose(1, 0, 2))
+    else:
+        shape_is(x, (N, T, D), "x")
+        finite(x, "x")
+    return x
 
 
 def input_rows(x: np.ndarray, D: int, dtype) -> np.ndarray:
-    """The float input rows (T, N, D) of a sequence: one-hot rows for ids (built once), else x transposed."""
+    """The float input rows (N, D) of one step: one-hot rows for ids (N,), else x itself."""
     if is_ids(x):
-        rows = np.zeros(x.T.shape + (D,), dtype=dtype)
-        np.put_along_axis(rows, x.T[..., None], 1.0, axis=-1)
+        rows = np.zeros(x.shape + (D,), dtype=dtype)
+        np.put_along_axis(rows, x[:, None], 1.0, axis=-1)
         return rows
-    return np.ascontiguousarray(x.transpose(1, 0, 2))
+    return x
 
-
-def check_mask(mask, N: int, T: int):
-    """None, or the mask (N, T) of a right-padded batch (``pad_batch``): booleans, False on padding."""
-    if mask is None:
-        return None
-    sequence_lengths(mask, (N, T))          # the same rules as the vanilla layers: booleans, right-padded
-    return np.asarray(mask)

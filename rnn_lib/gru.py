@@ -22,16 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._gate_inputs import (
-    check_mask,
-    check_state,
-    check_weights,
-    input_rows,
-    is_ids,
-    sequence_projection,
-    step_projection,
-)
-from ._validate import shape_is
+from ._gate_inputs import check_sequence, check_state, check_weights, input_rows, is_ids, step_projection
+from ._validate import sequence_lengths, shape_is
 
 GATE_NAMES = ("reset", "update", "new")
 """The three blocks of rows of ``Wx``, ``Wh``, ``bx`` and ``bh``, in order."""
@@ -50,55 +42,28 @@ class GRUStepCache(NamedTuple):
 
 
 class GRUCache(NamedTuple):
-    """What ``gru_backward`` needs: x (N, T, D) or ids (N, T); h0 (N, H); Wx (3H, D); Wh (3H, H);
-    gates (T, N, 3H) = [r, z, n] of every step; gh_n (T, N, H); hs (T, N, H), every hidden state
-    (time first); mask None or (N, T) booleans. ``gru_gates(cache)`` gives the gates batch first."""
+    """What ``gru_backward`` needs: steps, the T ``GRUStepCache`` of ``gru_step_forward`` in time order, and
+    lengths (N,) or None without a mask. ``gru_gates(cache)`` gives the gates batch first."""
 
-    x: np.ndarray
-    h0: np.ndarray
-    Wx: np.ndarray
-    Wh: np.ndarray
-    gates: np.ndarray
-    gh_n: np.ndarray
-    hs: np.ndarray
-    mask: np.ndarray | None
+    steps: list[GRUStepCache]
+    lengths: np.ndarray | None
 
 
-def _cell(gx, h_prev, WhT, bh, gates=None):
-    """The step arithmetic from the projected input ``Wx x + bx`` (N, 3H): returns h, gates (N, 3H), gh_n.
-
-    gates: optional (N, 3H) array to write the gates into (the sequence loop passes its slice for step t).
-    """
+def _cell(gx, h_prev, WhT, bh):
+    """The step arithmetic from the projected input ``Wx x + bx`` (N, 3H): returns h, gates (N, 3H), gh_n."""
     H = h_prev.shape[1]
     gh = h_prev @ WhT + bh
-    if gates is None:
-        gates = np.empty_like(gx, dtype=np.result_type(gx, gh))
+    gates = np.empty_like(gx, dtype=np.result_type(gx, gh))
     rz = gates[:, : 2 * H]
     np.add(gx[:, : 2 * H], gh[:, : 2 * H], out=rz)       # r, z = sigmoid(...) = (1 + tanh(a / 2)) / 2, in place
     rz *= 0.5
     np.tanh(rz, out=rz)
     rz += 1.0
     rz *= 0.5
-    gh_n = gh[:, 2 * H :]
+    gh_n = gh[:, 2 * H :].copy()          # a compact copy: the step cache keeps it, not all of gh
     np.tanh(gx[:, 2 * H :] + gates[:, :H] * gh_n, out=gates[:, 2 * H :])   # n
     z, n = gates[:, H : 2 * H], gates[:, 2 * H :]
     return n + z * (h_prev - n), gates, gh_n            # = (1 - z) n + z h_prev, one product fewer
-
-
-def _cell_backward(dh, gates, gh_n, h_prev, x_rows, Wx, Wh, need_dx):
-    """The arithmetic of one step's backward pass on float input rows (N, D), without argument checks."""
-    H = dh.shape[1]
-    r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
-    da_n = dh * (1.0 - z) * (1.0 - n * n)               # through h = (1 - z) n + ..., then tanh
-    dgx = np.empty_like(gates)
-    dgx[:, :H] = da_n * gh_n * r * (1.0 - r)            # n read gh_n through r
-    dgx[:, H : 2 * H] = dh * (h_prev - n) * z * (1.0 - z)
-    dgx[:, 2 * H :] = da_n
-    dgh = dgx.copy()
-    dgh[:, 2 * H :] = da_n * r                          # gh_n entered n multiplied by r
-    dh_prev = dh * z + dgh @ Wh                         # the direct path through z, and through every gate
-    dx = dgx @ Wx if need_dx else None
-    return dx, dh_prev, dgx.T @ x_rows, dgh.T @ h_prev, dgx.sum(axis=0), dgh.sum(axis=0)
 
 
 # --- one time step ------------------------------------------------------------------------------
@@ -126,78 +91,86 @@ def gru_step_backward(dh, cache):
     x, h_prev, Wx, Wh, gates, gh_n = cache
     dh = np.asarray(dh)
     shape_is(dh, h_prev.shape, "dh")        # a wrongly shaped gradient would broadcast silently
-    ids = is_ids(x)
-    x_rows = input_rows(x[:, None], Wx.shape[1], Wx.dtype)[0] if ids else x
-    return _cell_backward(dh, gates, gh_n, h_prev, x_rows, Wx, Wh, need_dx=not ids)
+    H = dh.shape[1]
+    r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
+    da_n = dh * (1.0 - z) * (1.0 - n * n)               # through h = (1 - z) n + ..., then tanh
+    dgx = np.empty_like(gates)
+    dgx[:, :H] = da_n * gh_n * r * (1.0 - r)            # n read gh_n through r
+    dgx[:, H : 2 * H] = dh * (h_prev - n) * z * (1.0 - z)
+    dgx[:, 2 * H :] = da_n
+    dgh = dgx.copy()
+    dgh[:, 2 * H :] = da_n * r                          # gh_n entered n multiplied by r
+    dh_prev = dh * z + dgh @ Wh                         # the direct path through z, and through every gate
+    # Token ids have no gradient; their one-hot rows give dWx its gathered columns.
+    dx = None if is_ids(x) else dgx @ Wx
+    dWx = dgx.T @ input_rows(x, Wx.shape[1], Wx.dtype)
+    return dx, dh_prev, dWx, dgh.T @ h_prev, dgx.sum(axis=0), dgh.sum(axis=0)
 
 
 # --- a whole sequence ---------------------------------------------------------------------------
 
 def gru_forward(x, h0, Wx, Wh, bx, bh, mask=None):
-    """Run the GRU over a batch of sequences: the step above, looped over time.
+    """Run the GRU over a batch of sequences: ``gru_step_forward`` once per time step.
 
     x: (N, T, D) floats or (N, T) token ids. h0: initial state (N, H). Wx (3H, D), Wh (3H, H), bx, bh (3H,).
-    mask: optional (N, T) booleans of a right-padded batch (``pad_batch``), False on padding; there h is
-    carried over unchanged, so ``hs[:, -1]`` is each sequence's last real state.
-    Returns ``(hs, cache)``: hs (N, T, H), every step's hidden state, and a ``GRUCache``.
+    mask: optional (N, T) booleans of a right-padded batch (``pad_batch``), False on padding. The
+    recurrence itself ignores it: every step is computed, then each padded position is given its
+    sequence's last real state (``layers.hold_last_state``), so ``hs[:, -1]`` is that state for every sequence.
+    Returns ``(hs, cache)``: hs (N, T, H), every step's hidden state, and a ``GRUCache`` of the T step
+    caches and the lengths (N,) (None without a mask).
     """
     H, D = check_weights(Wx, Wh, {"bx": bx, "bh": bh}, 3, "GRU")
-    x, gx = sequence_projection(x, D, Wx, bx)
-    T, N = gx.shape[:2]
-    h0 = check_state(h0, N, H, "h0")
-    mask = check_mask(mask, N, T)
-    dtype = np.result_type(gx, h0, Wh)
-    gates_all = np.empty((T, N, 3 * H), dtype=dtype)
-    gh_all, hs = np.empty((T, N, H), dtype=dtype), np.empty((T, N, H), dtype=dtype)
-    WhT = Wh.T
-    h = h0
+    x = check_sequence(x, D)
+    N, T = x.shape[:2]
+    h = check_state(h0, N, H, "h0")
+    lengths = None if mask is None else sequence_lengths(mask, (N, T))
+    hs, steps = [], []
     for t in range(T):
-        h_new, _, gh_all[t] = _cell(gx[t], h, WhT, bh, gates_all[t])
-        if mask is not None:
-            h_new = np.where(mask[:, t, None], h_new, h)
-        hs[t] = h = h_new
-    return hs.transpose(1, 0, 2), GRUCache(x, h0, Wx, Wh, gates_all, gh_all, hs, mask)
+        h, step = gru_step_forward(x[:, t], h, Wx, Wh, bx, bh)
+        hs.append(h)
+        steps.append(step)
+    hs = np.stack(hs, axis=1)
+    if lengths is not None:
+        hs = hold_last_state(hs, lengths)
+    return hs, GRUCache(steps, lengths)
 
 
 def gru_backward(dhs, cache):
-    """Backpropagation through time: ``gru_step_backward``'s arithmetic, looped from the last step to the first.
+    """Backpropagation through time: ``gru_step_backward`` once per step, from the last step to the first.
 
     dhs: gradient of the loss with respect to every hidden state, (N, T, H) (zeros where the loss does
     not read a state). Returns ``(dx, dh0, dWx, dWh, dbx, dbh)``; ``dx`` is None for token ids.
     """
-    x, h0, Wx, Wh, gates, gh_n, hs, mask = cache
-    T, N, H = hs.shape
+    steps, lengths = cache
+    T, (N, H) = len(steps), steps[0].gh_n.shape
+    Wx, Wh = steps[0].Wx, steps[0].Wh
     dhs = np.asarray(dhs)
-    shape_is(dhs, (N, T, H), "dhs")
-    ids = is_ids(x)
-    x_rows = input_rows(x, Wx.shape[1], Wx.dtype)
-    dx = None if ids else np.zeros_like(x, dtype=np.result_type(x, Wx))
-    keep = None if mask is None else mask.astype(hs.dtype)[:, :, None]   # (N, T, 1): 1 real, 0 padding
+    shape_is(dhs, (N, T, H), "dhs")         # a wrongly shaped gradient would broadcast silently
+    if lengths is not None:
+        dhs = hold_last_state_backward(dhs, lengths)
     dWx, dWh = np.zeros_like(Wx), np.zeros_like(Wh)
     dbx, dbh = np.zeros(3 * H, dtype=Wh.dtype), np.zeros(3 * H, dtype=Wh.dtype)
-    dh_next = np.zeros_like(h0, dtype=hs.dtype)
+    dh_next = np.zeros((N, H), dtype=steps[-1].gates.dtype)      # the gradient arriving from step t + 1
+    dxs = []
     for t in reversed(range(T)):
-        h_prev = hs[t - 1] if t > 0 else h0
-        dh_t = dhs[:, t] + dh_next              # h_t feeds both the loss and the next step
-        if keep is not None:
-            # A padded step copied h forward unchanged: its gradient passes straight through.
-            dh_skip = dh_t * (1.0 - keep[:, t])
-            dh_t = dh_t * keep[:, t]
-        dx_t, dh_next, dWx_t, dWh_t, dbx_t, dbh_t = _cell_backward(
-            dh_t, gates[t], gh_n[t], h_prev, x_rows[t], Wx, Wh, need_dx=not ids)
-        if keep is not None:
-            dh_next += dh_skip
+        # h_t feeds both the loss (dhs[:, t]) and the next step (dh_next).
+        dx_t, dh_next, dWx_t, dWh_t, dbx_t, dbh_t = gru_step_backward(dhs[:, t] + dh_next, steps[t])
         # The same weights act at every step, so their gradients add up over time.
         dWx += dWx_t
         dWh += dWh_t
         dbx += dbx_t
         dbh += dbh_t
-        if dx is not None:
-            dx[:, t] = dx_t
+        dxs.append(dx_t)
+    dx = None if dxs[0] is None else np.stack(dxs[::-1], axis=1)
     return dx, dh_next, dWx, dWh, dbx, dbh
 
 
 def gru_gates(cache: GRUCache) -> dict[str, np.ndarray]:
     """The three gates of every step, batch first: ``{"reset", "update", "new"}``, each (N, T, H)."""
-    H = cache.hs.shape[2]
-    return {name: cache.gates[:, :, k * H : (k + 1) * H].transpose(1, 0, 2) for k, name in enumerate(GATE_NAMES)}
+    gates = np.stack([step.gates for step in cache.steps], axis=1)     # (N, T, 3H)
+    H = gates.shape[2] // 3
+    return {name: gates[:, :, k * H : (k + 1) * H] for k, name in enumerate(GATE_NAMES)}
+
+
+# Last: layers imports this module at its own end, so either of the two can be imported first.
+from .layers import hold_last_state, hold_last_state_backward  # noqa: E402

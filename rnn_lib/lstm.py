@@ -24,16 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._gate_inputs import (
-    check_mask,
-    check_state,
-    check_weights,
-    input_rows,
-    is_ids,
-    sequence_projection,
-    step_projection,
-)
-from ._validate import shape_is
+from ._gate_inputs import check_sequence, check_state, check_weights, input_rows, is_ids, step_projection
+from ._validate import sequence_lengths, shape_is
 
 GATE_NAMES = ("input", "forget", "cell", "output")
 """The four blocks of rows of ``Wx``, ``Wh`` and ``b``, in order."""
@@ -54,33 +46,30 @@ class LSTMStepCache(NamedTuple):
 
 
 class LSTMCache(NamedTuple):
-    """What ``lstm_backward`` needs: x (N, T, D) or ids (N, T); h0, c0 (N, H); Wx (4H, D); Wh (4H, H);
-    gates (T, N, 4H) = [i, f, g, o] of every step; cs, tanh_cs and hs (T, N, H), every cell state, its
-    tanh and every hidden state (time first); mask None or (N, T) booleans. ``lstm_gates(cache)`` gives
-    the gates batch first."""
+    """What ``lstm_backward`` needs: steps, the T ``LSTMStepCache`` of ``lstm_step_forward`` in time order,
+    and lengths (N,) or None without a mask. ``cs`` (T, N, H) stacks the cell states; ``lstm_gates(cache)``
+    gives the gates batch first."""
 
-    x: np.ndarray
-    h0: np.ndarray
-    c0: np.ndarray
-    Wx: np.ndarray
-    Wh: np.ndarray
-    gates: np.ndarray
-    cs: np.ndarray
-    tanh_cs: np.ndarray
-    hs: np.ndarray
-    mask: np.ndarray | None
+    steps: list[LSTMStepCache]
+    lengths: np.ndarray | None
+
+    @property
+    def cs(self) -> np.ndarray:
+        """Every step's cell state, time first (T, N, H), padded steps holding the last real one: ``cs[-1]``
+        (N, H) is the state to carry into the next chunk of a long text."""
+        cs = np.stack([step.c for step in self.steps], axis=1)
+        if self.lengths is not None:
+            cs = hold_last_state(cs, self.lengths)
+        return cs.transpose(1, 0, 2)
 
 
-def _cell(x_proj, h_prev, c_prev, WhT, gates=None):
-    """The step arithmetic from the projected input ``Wx x + b`` (N, 4H): returns gates (N, 4H), c, tanh(c).
-
-    gates: optional (N, 4H) array to write the gates into (the sequence loop passes its slice for step t).
-    """
+def _cell(x_proj, h_prev, c_prev, WhT):
+    """The step arithmetic from the projected input ``Wx x + b`` (N, 4H): returns gates (N, 4H), c, tanh(c)."""
     a = x_proj + h_prev @ WhT
     H = h_prev.shape[1]
     # sigmoid(a) = (1 + tanh(a / 2)) / 2 on all four blocks in place, then the cell block's tanh over it:
     # fewer numpy calls than four separate slices.
-    gates = np.multiply(a, 0.5, out=gates)
+    gates = a * 0.5
     np.tanh(gates, out=gates)
     gates += 1.0
     gates *= 0.5
@@ -88,25 +77,6 @@ def _cell(x_proj, h_prev, c_prev, WhT, gates=None):
     i, f, g = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H]
     c = f * c_prev + i * g
     return gates, c, np.tanh(c)
-
-
-def _cell_backward(dh, dc, gates, c_prev, tanh_c, h_prev, x_rows, Wx, Wh, need_dx):
-    """The arithmetic of one step's backward pass on float input rows (N, D), without argument checks."""
-    H = dh.shape[1]
-    i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
-    dc = dc + dh * o * (1.0 - tanh_c * tanh_c)         # c reaches the loss directly and through h
-    da = np.empty_like(gates)                           # first the gradient of each gate's output
-    np.multiply(dc, g, out=da[:, :H])
-    np.multiply(dc, c_prev, out=da[:, H : 2 * H])
-    np.multiply(dc, i, out=da[:, 2 * H : 3 * H])
-    np.multiply(dh, tanh_c, out=da[:, 3 * H :])
-    local = gates * (1.0 - gates)                       # sigmoid' = s (1 - s) ...
-    local[:, 2 * H : 3 * H] = 1.0 - g * g               # ... and tanh' = 1 - tanh^2 for the cell block
-    da *= local                                         # then through each gate's squashing
-    dc_prev = dc * f                                    # the highway: no weight matrix, no squashing
-    dh_prev = da @ Wh
-    dx = da @ Wx if need_dx else None
-    return dx, dh_prev, dc_prev, da.T @ x_rows, da.T @ h_prev, da.sum(axis=0)
 
 
 # --- one time step ------------------------------------------------------------------------------
@@ -138,82 +108,87 @@ def lstm_step_backward(dh, dc, cache):
     dh, dc = np.asarray(dh), np.asarray(dc)
     shape_is(dh, c.shape, "dh")             # a wrongly shaped gradient would broadcast silently
     shape_is(dc, c.shape, "dc")
-    ids = is_ids(x)
-    x_rows = input_rows(x[:, None], Wx.shape[1], Wx.dtype)[0] if ids else x
-    return _cell_backward(dh, dc, gates, c_prev, tanh_c, h_prev, x_rows, Wx, Wh, need_dx=not ids)
+    H = dh.shape[1]
+    i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
+    dc = dc + dh * o * (1.0 - tanh_c * tanh_c)         # c reaches the loss directly and through h
+    da = np.empty_like(gates)                           # first the gradient of each gate's output
+    np.multiply(dc, g, out=da[:, :H])
+    np.multiply(dc, c_prev, out=da[:, H : 2 * H])
+    np.multiply(dc, i, out=da[:, 2 * H : 3 * H])
+    np.multiply(dh, tanh_c, out=da[:, 3 * H :])
+    local = gates * (1.0 - gates)                       # sigmoid' = s (1 - s) ...
+    local[:, 2 * H : 3 * H] = 1.0 - g * g               # ... and tanh' = 1 - tanh^2 for the cell block
+    da *= local                                         # then through each gate's squashing
+    dc_prev = dc * f                                    # the highway: no weight matrix, no squashing
+    dh_prev = da @ Wh
+    # Token ids have no gradient; their one-hot rows give dWx its gathered columns.
+    dx = None if is_ids(x) else da @ Wx
+    dWx = da.T @ input_rows(x, Wx.shape[1], Wx.dtype)
+    return dx, dh_prev, dc_prev, dWx, da.T @ h_prev, da.sum(axis=0)
 
 
 # --- a whole sequence ---------------------------------------------------------------------------
 
 def lstm_forward(x, h0, c0, Wx, Wh, b, mask=None):
-    """Run the LSTM over a batch of sequences: the step above, looped over time.
+    """Run the LSTM over a batch of sequences: ``lstm_step_forward`` once per time step.
 
     x: (N, T, D) floats or (N, T) token ids. h0, c0: initial states (N, H). Wx (4H, D), Wh (4H, H), b (4H,).
-    mask: optional (N, T) booleans of a right-padded batch (``pad_batch``), False on padding; there h and c
-    are carried over unchanged, so ``hs[:, -1]`` is each sequence's last real state.
-    Returns ``(hs, cache)``: hs (N, T, H), every step's hidden state; cache an ``LSTMCache``, whose
-    ``cs[-1]`` (N, H) is the last cell state (to carry into the next chunk of a long text).
+    mask: optional (N, T) booleans of a right-padded batch (``pad_batch``), False on padding. The
+    recurrence itself ignores it: every step is computed, then each padded position is given its
+    sequence's last real state (``layers.hold_last_state``), so ``hs[:, -1]`` is that state for every sequence.
+    Returns ``(hs, cache)``: hs (N, T, H), every step's hidden state; cache an ``LSTMCache`` of the T step
+    caches and the lengths (N,) (None without a mask), whose ``cs[-1]`` (N, H) is the last cell state.
     """
     H, D = check_weights(Wx, Wh, {"b": b}, 4, "LSTM")
-    x, x_proj = sequence_projection(x, D, Wx, b)
-    T, N = x_proj.shape[:2]
-    h0, c0 = check_state(h0, N, H, "h0"), check_state(c0, N, H, "c0")
-    mask = check_mask(mask, N, T)
-    dtype = np.result_type(x_proj, h0, c0)
-    gates_all = np.empty((T, N, 4 * H), dtype=dtype)
-    hs, cs, tanh_cs = (np.empty((T, N, H), dtype=dtype) for _ in range(3))
-    WhT = Wh.T
-    h, c = h0, c0
+    x = check_sequence(x, D)
+    N, T = x.shape[:2]
+    h, c = check_state(h0, N, H, "h0"), check_state(c0, N, H, "c0")
+    lengths = None if mask is None else sequence_lengths(mask, (N, T))
+    hs, steps = [], []
     for t in range(T):
-        gates, c_new, tanh_cs[t] = _cell(x_proj[t], h, c, WhT, gates_all[t])
-        h_new = gates[:, 3 * H :] * tanh_cs[t]
-        if mask is not None:
-            keep = mask[:, t, None]
-            h_new, c_new = np.where(keep, h_new, h), np.where(keep, c_new, c)
-        hs[t], cs[t] = h_new, c_new
-        h, c = h_new, c_new
-    return hs.transpose(1, 0, 2), LSTMCache(x, h0, c0, Wx, Wh, gates_all, cs, tanh_cs, hs, mask)
+        h, c, step = lstm_step_forward(x[:, t], h, c, Wx, Wh, b)
+        hs.append(h)
+        steps.append(step)
+    hs = np.stack(hs, axis=1)
+    if lengths is not None:
+        hs = hold_last_state(hs, lengths)
+    return hs, LSTMCache(steps, lengths)
 
 
 def lstm_backward(dhs, cache):
-    """Backpropagation through time: ``lstm_step_backward``'s arithmetic, looped from the last step to the first.
+    """Backpropagation through time: ``lstm_step_backward`` once per step, from the last step to the first.
 
     dhs: gradient of the loss with respect to every hidden state, (N, T, H) (zeros where the loss does
     not read a state). Returns ``(dx, dh0, dc0, dWx, dWh, db)``; ``dx`` is None for token ids.
     """
-    x, h0, c0, Wx, Wh, gates, cs, tanh_cs, hs, mask = cache
-    T, N, H = hs.shape
+    steps, lengths = cache
+    T, (N, H) = len(steps), steps[0].c.shape
+    Wx, Wh = steps[0].Wx, steps[0].Wh
     dhs = np.asarray(dhs)
-    shape_is(dhs, (N, T, H), "dhs")
-    ids = is_ids(x)
-    x_rows = input_rows(x, Wx.shape[1], Wx.dtype)
-    dx = None if ids else np.zeros_like(x, dtype=np.result_type(x, Wx))
-    keep = None if mask is None else mask.astype(hs.dtype)[:, :, None]   # (N, T, 1): 1 real, 0 padding
+    shape_is(dhs, (N, T, H), "dhs")         # a wrongly shaped gradient would broadcast silently
+    if lengths is not None:
+        dhs = hold_last_state_backward(dhs, lengths)
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(4 * H, dtype=Wh.dtype)
-    dh_next, dc_next = np.zeros_like(h0, dtype=hs.dtype), np.zeros_like(c0, dtype=hs.dtype)
+    dh_next = dc_next = np.zeros((N, H), dtype=steps[-1].c.dtype)   # the gradients arriving from step t + 1
+    dxs = []
     for t in reversed(range(T)):
-        h_prev, c_prev = (hs[t - 1], cs[t - 1]) if t > 0 else (h0, c0)
-        dh_t = dhs[:, t] + dh_next              # h_t feeds both the loss and the next step
-        dc_t = dc_next
-        if keep is not None:
-            # A padded step copied h and c forward unchanged: their gradients pass straight through.
-            dh_skip, dc_skip = dh_t * (1.0 - keep[:, t]), dc_t * (1.0 - keep[:, t])
-            dh_t, dc_t = dh_t * keep[:, t], dc_t * keep[:, t]
-        dx_t, dh_next, dc_next, dWx_t, dWh_t, db_t = _cell_backward(
-            dh_t, dc_t, gates[t], c_prev, tanh_cs[t], h_prev, x_rows[t], Wx, Wh, need_dx=not ids)
-        if keep is not None:
-            dh_next += dh_skip
-            dc_next += dc_skip
+        # h_t feeds both the loss (dhs[:, t]) and the next step (dh_next); c_t only the next step.
+        dx_t, dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(dhs[:, t] + dh_next, dc_next, steps[t])
         # The same weights act at every step, so their gradients add up over time.
         dWx += dWx_t
         dWh += dWh_t
         db += db_t
-        if dx is not None:
-            dx[:, t] = dx_t
+        dxs.append(dx_t)
+    dx = None if dxs[0] is None else np.stack(dxs[::-1], axis=1)
     return dx, dh_next, dc_next, dWx, dWh, db
 
 
 def lstm_gates(cache: LSTMCache) -> dict[str, np.ndarray]:
     """The four gates of every step, batch first: ``{"input", "forget", "cell", "output"}``, each (N, T, H)."""
-    H = cache.hs.shape[2]
-    return {name: cache.gates[:, :, k * H : (k + 1) * H].transpose(1, 0, 2) for k, name in enumerate(GATE_NAMES)}
+    gates = np.stack([step.gates for step in cache.steps], axis=1)     # (N, T, 4H)
+    H = gates.shape[2] // 4
+    return {name: gates[:, :, k * H : (k + 1) * H] for k, name in enumerate(GATE_NAMES)}
+
+
+# Last: layers imports this module at its own end, so either of the two can be imported first.
+from .layers import hold_last_state, hold_last_state_backward  # noqa: E402
