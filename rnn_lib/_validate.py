@@ -187,12 +187,12 @@ def is_token_ids(x) -> bool:
     return kind in "iu"
 
 
-def id_range(ids: np.ndarray, vocab_size: int) -> None:
-    """Raise unless every id is a column of Wxh: without this a negative id would silently pick from the end."""
+def id_range(ids: np.ndarray, vocab_size: int, weight: str = "Wxh") -> None:
+    """Raise unless every id is a column of ``weight``: without this a negative id would silently pick from the end."""
     if ids.dtype.kind not in "iu":
         raise TypeError(f"token ids must be integers, got dtype {ids.dtype}.")
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
-        raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (one per column of Wxh), "
+        raise ValueError(f"token ids must lie in 0..{vocab_size - 1} (one per column of {weight}), "
                          f"got values from {ids.min()} to {ids.max()}.")
 
 
@@ -220,9 +220,14 @@ def rnn_step_inputs(x, h_prev, Wxh, Whh, bh) -> None:
     N = np.shape(h_prev)[0] if np.ndim(h_prev) == 2 else None
     shape_is(h_prev, (N, H), "h_prev")
     finite(float_array(h_prev, "h_prev"), "h_prev")
+    step_input(x, N, D)
+
+
+def step_input(x, N, D: int, weight: str = "Wxh") -> None:
+    """Check one step's input x: (N, D) finite floats, or (N,) token ids that are columns of ``weight``."""
     if is_token_ids(x):
         shape_is(x, (N,), "x (token ids)")
-        id_range(x, D)
+        id_range(x, D, weight)
     else:
         shape_is(x, (N, D), "x")
         finite(x, "x")
@@ -231,16 +236,25 @@ def rnn_step_inputs(x, h_prev, Wxh, Whh, bh) -> None:
 def rnn_sequence_inputs(x, h0, Wxh, Whh, bh) -> None:
     """Check a sequence's inputs: x (N, T, D) floats or (N, T) ids, h0 (N, H), and the weights."""
     H, D = rnn_weights(Wxh, Whh, bh)
+    N, _ = sequence_input(x, D)
+    shape_is(h0, (N, H), "h0")
+    finite(float_array(h0, "h0"), "h0")
+
+
+def sequence_input(x, D: int, weight: str = "Wxh") -> tuple[int, int]:
+    """Check a batch of sequences x: (N, T, D) finite floats or (N, T) ids (columns of ``weight``), T >= 1.
+
+    Returns ``(N, T)``.
+    """
     if np.ndim(x) < 2:
         raise ValueError(f"x should have shape (N, T) of ids or (N, T, D) of floats, but it has shape {np.shape(x)}.")
     N, T = np.shape(x)[:2]
     if T == 0:
         raise ValueError(f"x has shape {np.shape(x)}: no time steps (T=0); a sequence needs at least one step.")
     if is_token_ids(x):
-        shape_is(x, (N, T), "x")
-        id_range(x, D)
+        shape_is(x, (N, T), "x (token ids)")
+        id_range(x, D, weight)
     else:
         shape_is(x, (N, T, D), "x")
         finite(x, "x")
-    shape_is(h0, (N, H), "h0")
-    finite(float_array(h0, "h0"), "h0")
+    return N, T

@@ -22,8 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._gate_inputs import check_sequence, check_state, check_weights, input_rows, is_ids, step_projection
-from ._validate import sequence_lengths, shape_is
+from ._gate_inputs import check_sequence, check_state, check_weights
+from ._validate import sequence_lengths, shape_is, step_input
 
 GATE_NAMES = ("reset", "update", "new")
 """The three blocks of rows of ``Wx``, ``Wh``, ``bx`` and ``bh``, in order."""
@@ -76,7 +76,8 @@ def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
     """
     H, D = check_weights(Wx, Wh, {"bx": bx, "bh": bh}, 3, "GRU")
     h_prev = check_state(h_prev, None, H, "h_prev")
-    gx = step_projection(x, h_prev.shape[0], D, Wx) + bx
+    step_input(x, h_prev.shape[0], D, "Wx")
+    gx = input_projection(x, Wx) + bx
     h, gates, gh_n = _cell(gx, h_prev, Wh.T, bh)
     return h, GRUStepCache(np.asarray(x), h_prev, Wx, Wh, gates, gh_n)
 
@@ -102,8 +103,7 @@ def gru_step_backward(dh, cache):
     dgh[:, 2 * H :] = da_n * r                          # gh_n entered n multiplied by r
     dh_prev = dh * z + dgh @ Wh                         # the direct path through z, and through every gate
     # Token ids have no gradient; their one-hot rows give dWx its gathered columns.
-    dx = None if is_ids(x) else dgx @ Wx
-    dWx = dgx.T @ input_rows(x, Wx.shape[1], Wx.dtype)
+    dx, dWx = input_projection_backward(dgx, x, Wx)
     return dx, dh_prev, dWx, dgh.T @ h_prev, dgx.sum(axis=0), dgh.sum(axis=0)
 
 
@@ -173,4 +173,9 @@ def gru_gates(cache: GRUCache) -> dict[str, np.ndarray]:
 
 
 # Last: layers imports this module at its own end, so either of the two can be imported first.
-from .layers import hold_last_state, hold_last_state_backward  # noqa: E402
+from .layers import (  # noqa: E402
+    hold_last_state,
+    hold_last_state_backward,
+    input_projection,
+    input_projection_backward,
+)

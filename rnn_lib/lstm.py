@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._gate_inputs import check_sequence, check_state, check_weights, input_rows, is_ids, step_projection
-from ._validate import sequence_lengths, shape_is
+from ._gate_inputs import check_sequence, check_state, check_weights
+from ._validate import sequence_lengths, shape_is, step_input
 
 GATE_NAMES = ("input", "forget", "cell", "output")
 """The four blocks of rows of ``Wx``, ``Wh`` and ``b``, in order."""
@@ -91,7 +91,8 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     h_prev = check_state(h_prev, None, H, "h_prev")
     N = h_prev.shape[0]
     c_prev = check_state(c_prev, N, H, "c_prev")
-    x_proj = step_projection(x, N, D, Wx) + b
+    step_input(x, N, D, "Wx")
+    x_proj = input_projection(x, Wx) + b
     gates, c, tanh_c = _cell(x_proj, h_prev, c_prev, Wh.T)
     h = gates[:, 3 * H :] * tanh_c
     return h, c, LSTMStepCache(np.asarray(x), h_prev, c_prev, Wx, Wh, gates, c, tanh_c)
@@ -122,8 +123,7 @@ def lstm_step_backward(dh, dc, cache):
     dc_prev = dc * f                                    # the highway: no weight matrix, no squashing
     dh_prev = da @ Wh
     # Token ids have no gradient; their one-hot rows give dWx its gathered columns.
-    dx = None if is_ids(x) else da @ Wx
-    dWx = da.T @ input_rows(x, Wx.shape[1], Wx.dtype)
+    dx, dWx = input_projection_backward(da, x, Wx)
     return dx, dh_prev, dc_prev, dWx, da.T @ h_prev, da.sum(axis=0)
 
 
@@ -191,4 +191,9 @@ def lstm_gates(cache: LSTMCache) -> dict[str, np.ndarray]:
 
 
 # Last: layers imports this module at its own end, so either of the two can be imported first.
-from .layers import hold_last_state, hold_last_state_backward  # noqa: E402
+from .layers import (  # noqa: E402
+    hold_last_state,
+    hold_last_state_backward,
+    input_projection,
+    input_projection_backward,
+)
